@@ -1,0 +1,21 @@
+//! Device logic for the appliance kernel, kept generic over small hardware-access traits.
+//!
+//! Everything in this crate is plain, host-testable code: it never touches ports or physical memory itself.
+//! The kernel implements the access traits ([`pci::ConfigSpace`] for PCI configuration mechanism #1,
+//! [`acpi::PhysicalMemory`] for reading firmware tables) and hands them in; the unit tests hand in fakes.
+//!
+//! * [`pci`] — bus enumeration, BAR decoding/sizing, command-register helpers and boot-log formatting.
+//! * [`acpi`] — the ACPI facts needed to power the machine off (S5) and reset it.
+//!
+//! NIC and block-device drivers will live here too, built on the same pattern.
+//!
+//! Guarantee shared by all modules: nothing read from hardware or firmware tables can make this code panic or
+//! loop forever; malformed input yields an error (or is skipped), never undefined behaviour — the crate forbids
+//! `unsafe` outright.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod acpi;
+pub mod pci;

@@ -1,0 +1,105 @@
+//! `image-builder`: builds the appliance image, and boots it in QEMU with the serial console attached.
+//!
+//! ```text
+//! image-builder build [--ktest]
+//! image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest]
+//! ```
+
+use std::process::ExitCode;
+
+use image_builder::{KernelFlavor, build};
+use qemu_runner::{Firmware, NicModel, OvmfVars, QemuConfig, detect_accel};
+
+const USAGE: &str = "usage: image-builder build [--ktest]
+       image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest]
+
+build  compile the kernel and write target/images/appliance.img (a raw disk that boots on BIOS and UEFI)
+run    build, then boot it in QEMU with the serial console on this terminal (Ctrl-A x quits QEMU)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("image-builder: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    let (command, options) = args.split_first().ok_or(USAGE)?;
+    let mut flavor = KernelFlavor::Appliance;
+    let mut firmware = Firmware::Bios;
+    let mut nic_model = NicModel::VirtioNet;
+    let mut memory_mib = 128;
+    let mut options = options.iter();
+    while let Some(option) = options.next() {
+        match option.as_str() {
+            "--ktest" => flavor = KernelFlavor::Test,
+            "--uefi" => firmware = Firmware::Uefi,
+            "--e1000" => nic_model = NicModel::E1000,
+            "--memory" => {
+                let value = options.next().ok_or("--memory needs a size in MiB")?;
+                memory_mib = value
+                    .parse()
+                    .map_err(|_| format!("invalid memory size {value:?}"))?;
+            }
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    let (image, layout) = match command.as_str() {
+        "build" | "run" => build(flavor)?,
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => return Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    println!(
+        "image: {} ({} bytes, {:.1} MiB)",
+        image.display(),
+        layout.image_bytes,
+        layout.image_bytes as f64 / 1048576.0
+    );
+    for (i, partition) in layout.partitions.iter().enumerate() {
+        if let Some(p) = partition {
+            println!(
+                "  partition {}: type {:#04x} at {} bytes, {} bytes",
+                i + 1,
+                p.kind,
+                p.start_bytes(),
+                p.size_bytes()
+            );
+        }
+    }
+    if command != "run" {
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let mut config = QemuConfig::new(&image);
+    config.firmware = firmware;
+    config.nic_model = nic_model;
+    config.memory_mib = memory_mib;
+    config.debug_exit = flavor == KernelFlavor::Test;
+    let vars = match firmware {
+        Firmware::Uefi => Some(OvmfVars::create().map_err(|e| e.to_string())?),
+        Firmware::Bios => None,
+    };
+    println!(
+        "booting with {} ({:?}, {:?}, {} MiB); Ctrl-A x quits QEMU",
+        detect_accel().qemu_name(),
+        firmware,
+        nic_model,
+        memory_mib
+    );
+    let status = config
+        .command(vars.as_ref().map(|v| v.path()))
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", qemu_runner::QEMU))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(status.code().unwrap_or(1).clamp(1, 255) as u8)
+    })
+}

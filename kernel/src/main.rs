@@ -1,0 +1,165 @@
+//! The appliance kernel: a single-address-space unikernel for x86_64, booted by `bootloader` 0.11 from a
+//! BIOS or UEFI disk image.
+//!
+//! Boot order: serial console, clock calibration, logger, GDT/TSS and IDT (so every later fault is
+//! diagnosed), memory (frames, heap), ACPI, PCI enumeration, timer and serial interrupts, banner; then the
+//! main loop, which serves the console and halts the CPU whenever there is nothing to do.
+//!
+//! `unsafe` is confined to the hardware modules: `serial`, `pit`, `clock` (rdtsc), `gdt`, `interrupts`,
+//! `memory`, `frame_allocator`, `pci`, `acpi`, `power` and the kernel test suite.
+
+#![no_std]
+#![no_main]
+#![feature(abi_x86_interrupt)]
+
+extern crate alloc;
+
+mod acpi;
+mod clock;
+#[cfg_attr(feature = "ktest", allow(dead_code))]
+mod console;
+#[cfg_attr(feature = "ktest", allow(dead_code))]
+mod cpu;
+mod frame_allocator;
+mod gdt;
+mod interrupts;
+#[cfg(feature = "ktest")]
+mod ktest;
+mod logger;
+mod memory;
+mod pci;
+mod pit;
+mod power;
+mod serial;
+
+use core::fmt::Write;
+use core::panic::PanicInfo;
+
+use bootloader_api::config::{BootloaderConfig, Mapping};
+use bootloader_api::{BootInfo, entry_point};
+
+/// Ask the bootloader for a window onto all physical memory (see `memory`) and a 128 KiB kernel stack.
+pub static BOOTLOADER_CONFIG: BootloaderConfig = {
+    let mut config = BootloaderConfig::new_default();
+    config.mappings.physical_memory = Some(Mapping::Dynamic);
+    config.kernel_stack_size = 128 * 1024;
+    config
+};
+
+entry_point!(kernel_main, config = &BOOTLOADER_CONFIG);
+
+fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
+    clock::mark_entry();
+    let boot_info: &'static BootInfo = boot_info;
+    serial::init();
+    // Calibrate first: log timestamps come from the clock.
+    let tsc_hz = clock::calibrate();
+    logger::init();
+    gdt::init();
+    interrupts::init();
+
+    let memory = match memory::init(
+        boot_info.physical_memory_offset.into_option(),
+        &boot_info.memory_regions,
+    ) {
+        Ok(info) => info,
+        Err(error) => panic!("memory setup failed: {error:?}"),
+    };
+    log::info!("clock: TSC at {} MHz", tsc_hz / 1_000_000);
+    log::info!(
+        "memory: {} MiB usable, heap {} MiB at {:#x}",
+        memory.usable_bytes >> 20,
+        memory.heap_bytes >> 20,
+        memory.heap_start
+    );
+
+    match boot_info.rsdp_addr.into_option() {
+        Some(rsdp) => match drivers::acpi::discover(&acpi::MappedPhysicalMemory, rsdp) {
+            Ok(control) => {
+                log::info!("acpi: power control {control:?}");
+                power::set_acpi(Some(control));
+            }
+            Err(error) => {
+                log::warn!("acpi: {error}; shutdown unavailable");
+                power::set_acpi(None);
+            }
+        },
+        None => {
+            log::warn!("acpi: firmware reported no RSDP; shutdown unavailable");
+            power::set_acpi(None);
+        }
+    }
+
+    let devices = drivers::pci::enumerate(&mut pci::PortConfigSpace);
+    for device in &devices {
+        log::info!("pci: {device}");
+    }
+
+    clock::start_timer();
+    interrupts::enable_irqs();
+
+    let boot_ms = clock::now().as_millis();
+    println!();
+    println!(
+        "  Appliance {} (RouterOS-compatible CHR) for x86_64",
+        console::VERSION
+    );
+    println!(
+        "  memory: {} MiB, cpu: {} at {} MHz, booted in {} ms",
+        memory::total_bytes() >> 20,
+        cpu::brand(),
+        tsc_hz / 1_000_000,
+        boot_ms
+    );
+    println!();
+
+    #[cfg(feature = "ktest")]
+    ktest::main();
+
+    #[cfg(not(feature = "ktest"))]
+    main_loop()
+}
+
+/// Serves the console; halts until the next interrupt whenever no input is waiting.
+#[cfg(not(feature = "ktest"))]
+fn main_loop() -> ! {
+    let mut console = console::Console::new();
+    console.start();
+    loop {
+        cpu::update_load();
+        console.poll();
+        idle();
+    }
+}
+
+/// Halts until an interrupt, unless input arrived since the last poll, and books the time as idle.
+pub fn idle() {
+    use x86_64::instructions::interrupts as irq;
+    irq::disable();
+    if serial::has_input() {
+        irq::enable();
+        return;
+    }
+    let start = clock::rdtsc();
+    // `sti; hlt` is atomic with respect to interrupts: one arriving between the check above and the halt
+    // still wakes us (Intel SDM Vol. 2, STI: interrupts are recognised after the next instruction).
+    irq::enable_and_hlt();
+    cpu::add_idle(clock::rdtsc().saturating_sub(start));
+}
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    x86_64::instructions::interrupts::disable();
+    let mut out = serial::emergency_writer();
+    let _ = writeln!(out, "\nKERNEL PANIC: {}", info.message());
+    if let Some(location) = info.location() {
+        let _ = writeln!(
+            out,
+            "  at {}:{}:{}",
+            location.file(),
+            location.line(),
+            location.column()
+        );
+    }
+    power::fatal_error_exit(&mut out, power::FatalCause::Panic)
+}

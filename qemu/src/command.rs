@@ -1,0 +1,140 @@
+//! The QEMU command line for one appliance VM.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::accel::detect_accel;
+
+/// The QEMU binary (Debian package `qemu-system-x86`).
+pub const QEMU: &str = "qemu-system-x86_64";
+/// OVMF's code and variable-store templates (Debian package `ovmf`).
+pub const OVMF_CODE: &str = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+pub const OVMF_VARS: &str = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Firmware {
+    /// SeaBIOS, QEMU's default.
+    Bios,
+    /// OVMF (EDK II), needs a writable copy of the variable store.
+    Uefi,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NicModel {
+    VirtioNet,
+    E1000,
+}
+
+impl NicModel {
+    fn device(self) -> &'static str {
+        match self {
+            NicModel::VirtioNet => "virtio-net-pci",
+            NicModel::E1000 => "e1000",
+        }
+    }
+}
+
+/// What a NIC is plugged into on the host side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetBackend {
+    /// QEMU's user-mode network, restricted so that nothing leaves the VM.
+    Isolated,
+    /// A tap device that already exists (test harnesses create them in their own namespaces).
+    Tap(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SerialMode {
+    /// Serial console and QEMU monitor multiplexed on the terminal (Ctrl-A x quits, Ctrl-A c monitor).
+    Terminal,
+    /// Serial console on QEMU's stdin/stdout pipes, no monitor: for programs driving the console.
+    Pipes,
+}
+
+#[derive(Clone, Debug)]
+pub struct QemuConfig {
+    pub image: PathBuf,
+    pub firmware: Firmware,
+    pub nic_model: NicModel,
+    /// ether1 (WAN) and ether2 (LAN) backends, in that order (PCI order gives the names).
+    pub nics: Vec<NetBackend>,
+    pub memory_mib: u32,
+    pub serial: SerialMode,
+    /// Attach `isa-debug-exit` at port 0xF4 (kernel test builds exit QEMU through it).
+    pub debug_exit: bool,
+    /// Open the disk read-only with writes going to a throw-away overlay (lets tests share one image).
+    pub snapshot: bool,
+    pub extra_args: Vec<String>,
+}
+
+impl QemuConfig {
+    /// The defaults a user gets: 128 MiB, virtio-net, BIOS, two isolated NICs, console on the terminal.
+    pub fn new(image: impl Into<PathBuf>) -> Self {
+        Self {
+            image: image.into(),
+            firmware: Firmware::Bios,
+            nic_model: NicModel::VirtioNet,
+            nics: vec![NetBackend::Isolated, NetBackend::Isolated],
+            memory_mib: 128,
+            serial: SerialMode::Terminal,
+            debug_exit: false,
+            snapshot: false,
+            extra_args: Vec::new(),
+        }
+    }
+
+    /// Builds the command. `ovmf_vars` is the writable variable store for UEFI boots (see `Vm`).
+    pub fn command(&self, ovmf_vars: Option<&Path>) -> Command {
+        let mut cmd = Command::new(QEMU);
+        cmd.args([
+            "-accel",
+            detect_accel().qemu_name(),
+            "-machine",
+            "pc",
+            "-smp",
+            "1",
+        ]);
+        cmd.arg("-m").arg(format!("{}M", self.memory_mib));
+        // The BIOS loader stage sets a VESA mode and needs a VGA device, though nothing is ever shown.
+        cmd.args(["-nodefaults", "-display", "none", "-vga", "std"]);
+        match self.serial {
+            SerialMode::Terminal => cmd.args(["-serial", "mon:stdio"]),
+            SerialMode::Pipes => cmd.args(["-serial", "stdio", "-monitor", "none"]),
+        };
+        if self.firmware == Firmware::Uefi {
+            cmd.arg("-drive").arg(format!(
+                "if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}"
+            ));
+            if let Some(vars) = ovmf_vars {
+                cmd.arg("-drive").arg(format!(
+                    "if=pflash,format=raw,unit=1,file={}",
+                    vars.display()
+                ));
+            }
+        }
+        let snapshot = if self.snapshot { ",snapshot=on" } else { "" };
+        cmd.arg("-drive").arg(format!(
+            "if=ide,format=raw,file={}{snapshot}",
+            self.image.display()
+        ));
+        for (index, backend) in self.nics.iter().enumerate() {
+            let id = format!("ether{}", index + 1);
+            let netdev = match backend {
+                NetBackend::Isolated => format!("user,id={id},restrict=on"),
+                NetBackend::Tap(ifname) => {
+                    format!("tap,id={id},ifname={ifname},script=no,downscript=no")
+                }
+            };
+            cmd.arg("-netdev").arg(netdev);
+            // Locally administered, stable MACs: 52:54:00 is QEMU's prefix; the last byte is the port number.
+            let mac = format!("52:54:00:12:34:{:02x}", index + 1);
+            cmd.arg("-device")
+                .arg(format!("{},netdev={id},mac={mac}", self.nic_model.device()));
+        }
+        if self.debug_exit {
+            cmd.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+        }
+        cmd.args(&self.extra_args);
+        cmd
+    }
+}

@@ -1,0 +1,127 @@
+//! Shared harness for the system tests in `tests/tests/`: build each image once per test process, boot it
+//! in QEMU with the console on pipes, and talk to it like a user at the serial console.
+//!
+//! Timeouts are generous because everything runs under TCG on two shared cores; they bound a hung run,
+//! they do not measure speed. Boot times are printed (run with `--nocapture` to see them) not asserted.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use image_builder::ImageLayout;
+pub use image_builder::KernelFlavor;
+pub use qemu_runner::{Firmware, NicModel, QemuConfig, Vm, VmError};
+
+/// The appliance's root prompt.
+pub const PROMPT: &str = "[admin@MikroTik] > ";
+/// Upper bound for a boot to reach the prompt (TCG on a loaded two-core machine).
+pub const BOOT_TIMEOUT: Duration = Duration::from_secs(180);
+/// Upper bound for a console command to answer.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds the image of `flavor` once per test process and returns its path and layout.
+pub fn image(flavor: KernelFlavor) -> (PathBuf, ImageLayout) {
+    static APPLIANCE: OnceLock<Result<(PathBuf, ImageLayout), String>> = OnceLock::new();
+    static TEST: OnceLock<Result<(PathBuf, ImageLayout), String>> = OnceLock::new();
+    let cell = match flavor {
+        KernelFlavor::Appliance => &APPLIANCE,
+        KernelFlavor::Test => &TEST,
+    };
+    match cell.get_or_init(|| image_builder::build(flavor)) {
+        Ok(built) => built.clone(),
+        Err(message) => panic!("building the {flavor:?} image failed: {message}"),
+    }
+}
+
+/// A QEMU configuration for tests: the user defaults, plus the debug-exit device, and a read-only disk
+/// (writes go to a throw-away overlay, so concurrent tests can share one image).
+pub fn config(flavor: KernelFlavor, firmware: Firmware) -> QemuConfig {
+    let mut config = QemuConfig::new(image(flavor).0);
+    config.firmware = firmware;
+    config.debug_exit = true;
+    config.snapshot = true;
+    config
+}
+
+/// Boots `config` and waits for `text`, panicking with the console transcript on failure.
+pub fn boot_until(config: &QemuConfig, text: &str) -> Vm {
+    let mut vm = Vm::start(config).unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for(text, BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm
+}
+
+/// Types a command line and returns what the console printed up to the next prompt.
+pub fn run_command(vm: &mut Vm, line: &str) -> String {
+    vm.send(&format!("{line}\r"))
+        .unwrap_or_else(|e| panic!("cannot type on the console: {e}"));
+    vm.wait_for(PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The value of `key` in a RouterOS property list (`   key: value` lines).
+pub fn property<'a>(listing: &'a str, key: &str) -> Option<&'a str> {
+    listing.lines().find_map(|line| {
+        let (k, v) = line.split_once(": ")?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+/// Parses a RouterOS size (`123.4MiB`, `512.0KiB`, `1.0GiB`, `100B`) into bytes.
+pub fn parse_size(text: &str) -> Option<f64> {
+    let (number, unit) = text.split_at(text.find(|c: char| c.is_ascii_alphabetic())?);
+    let scale = match unit {
+        "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some(number.parse::<f64>().ok()? * scale)
+}
+
+/// Parses a RouterOS duration (`1w2d3h4m5s`, `4m5s`, `0s`) into seconds.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let value: u64 = number.parse().ok()?;
+        number.clear();
+        total += value
+            * match c {
+                'w' => 604_800,
+                'd' => 86_400,
+                'h' => 3_600,
+                'm' => 60,
+                's' => 1,
+                _ => return None,
+            };
+    }
+    number.is_empty().then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_routeros_values() {
+        assert_eq!(parse_size("123.5MiB"), Some(123.5 * 1048576.0));
+        assert_eq!(parse_size("512B"), Some(512.0));
+        assert_eq!(parse_size("12XB"), None);
+        assert_eq!(
+            parse_duration("1w2d3h4m5s"),
+            Some(604_800 + 2 * 86_400 + 3 * 3_600 + 245)
+        );
+        assert_eq!(parse_duration("0s"), Some(0));
+        assert_eq!(parse_duration("5"), None);
+        assert_eq!(
+            property("  uptime: 5s\r\n   version: 1", "version"),
+            Some("1")
+        );
+    }
+}
