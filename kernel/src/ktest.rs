@@ -24,6 +24,7 @@ use crate::{clock, interrupts, memory, println, serial};
 static EXPECTED_EXCEPTION: AtomicU8 = AtomicU8::new(0xFF);
 
 type TestResult = Result<(), String>;
+type KernelTest = (&'static str, fn() -> TestResult);
 
 macro_rules! check {
     ($cond:expr, $($msg:tt)*) => {
@@ -95,7 +96,7 @@ fn provoke_double_fault() -> ! {
 }
 
 fn run_unit_tests() -> ! {
-    let tests: &[(&str, fn() -> TestResult)] = &[
+    let tests: &[KernelTest] = &[
         ("heap_box_and_vec", heap_box_and_vec),
         (
             "heap_many_allocations_are_returned",
