@@ -76,7 +76,19 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     match boot_info.rsdp_addr.into_option() {
         Some(rsdp) => match drivers::acpi::discover(&acpi::MappedPhysicalMemory, rsdp) {
             Ok(control) => {
-                log::info!("acpi: power control {control:?}");
+                log::info!(
+                    "acpi: PM1a_CNT {}, PM1b_CNT {}, S5 sleep type {}/{}, reset register {}, SCI irq {}",
+                    PortName(control.pm1a_cnt),
+                    PortName(control.pm1b_cnt),
+                    control.slp_typ_a,
+                    control.slp_typ_b,
+                    if control.reset.is_some() {
+                        "present"
+                    } else {
+                        "none"
+                    },
+                    control.sci_irq
+                );
                 power::set_acpi(Some(control));
             }
             Err(error) => {
@@ -145,6 +157,18 @@ pub fn idle() {
     // still wakes us (Intel SDM Vol. 2, STI: interrupts are recognised after the next instruction).
     irq::enable_and_hlt();
     cpu::add_idle(clock::rdtsc().saturating_sub(start));
+}
+
+/// An optional I/O port for the boot log: `0x604` or `none`.
+struct PortName(Option<u16>);
+
+impl core::fmt::Display for PortName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Some(port) => write!(f, "{port:#x}"),
+            None => f.write_str("none"),
+        }
+    }
 }
 
 #[panic_handler]

@@ -184,8 +184,13 @@ impl Vm {
 
     /// Types `text` on the console.
     pub fn send(&mut self, text: &str) -> std::io::Result<()> {
+        self.send_bytes(text.as_bytes())
+    }
+
+    /// Sends raw bytes to the console (control characters and non-UTF-8 included).
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         let stdin = self.stdin.as_mut().ok_or(std::io::ErrorKind::BrokenPipe)?;
-        stdin.write_all(text.as_bytes())?;
+        stdin.write_all(bytes)?;
         stdin.flush()
     }
 

@@ -9,28 +9,26 @@ fn boot(firmware: Firmware) -> Vm {
     boot_until(&config(KernelFlavor::Appliance, firmware), PROMPT)
 }
 
-#[test]
-fn bios_boot_reaches_prompt() {
-    let vm = boot(Firmware::Bios);
+/// Boots with `firmware`, checks the banner and reports the boot time (QEMU start to prompt).
+fn boots_to_prompt(firmware: Firmware) {
+    let vm = boot(firmware);
     let output = vm.output();
     assert!(output.contains("booted in"), "no boot banner:\n{output}");
+    let accel = qemu_runner::detect_accel();
     println!(
-        "boot time (QEMU start -> prompt, BIOS, {:?}): {} ms",
-        qemu_runner::detect_accel(),
+        "boot time (QEMU start -> prompt, {firmware:?}, {accel:?}): {} ms",
         vm.elapsed().as_millis()
     );
 }
 
 #[test]
+fn bios_boot_reaches_prompt() {
+    boots_to_prompt(Firmware::Bios);
+}
+
+#[test]
 fn uefi_boot_reaches_prompt() {
-    let vm = boot(Firmware::Uefi);
-    let output = vm.output();
-    assert!(output.contains("booted in"), "no boot banner:\n{output}");
-    println!(
-        "boot time (QEMU start -> prompt, UEFI, {:?}): {} ms",
-        qemu_runner::detect_accel(),
-        vm.elapsed().as_millis()
-    );
+    boots_to_prompt(Firmware::Uefi);
 }
 
 #[test]
@@ -88,6 +86,26 @@ fn console_echoes_input_and_rejects_unknown_commands() {
         answer.contains("bad command name foo (line 1 column 2)"),
         "unexpected answer: {answer:?}"
     );
+}
+
+#[test]
+fn console_survives_garbage_input() {
+    let mut vm = boot(Firmware::Bios);
+    // Every byte value, then 16 KiB from a fixed-seed LCG: control characters, escape sequences, non-ASCII,
+    // overlong lines. Nothing may crash the appliance or confirm a reboot/shutdown (no command asks).
+    let mut garbage: Vec<u8> = (0..=255u8).collect();
+    let mut state: u32 = 0x2545_f491;
+    garbage.extend((0..16_384).map(|_| {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (state >> 24) as u8
+    }));
+    vm.send_bytes(&garbage).unwrap();
+    // Ctrl-C abandons whatever partial line or escape sequence is left, then a real command must work.
+    vm.send_bytes(b"\x03").unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    vm.send("\r/system resource print\r").unwrap();
+    vm.wait_for("architecture-name: x86_64", COMMAND_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for(PROMPT, COMMAND_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
