@@ -104,8 +104,10 @@ fn console_survives_garbage_input() {
     vm.send_bytes(b"\x03").unwrap();
     std::thread::sleep(Duration::from_secs(1));
     vm.send("\r/system resource print\r").unwrap();
-    vm.wait_for("architecture-name: x86_64", COMMAND_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for(PROMPT, COMMAND_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for("architecture-name: x86_64", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for(PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

@@ -1,0 +1,227 @@
+//! Receiving: Ethernet demultiplexing, ARP, IPv4 validation, prerouting hooks and the routing decision
+//! between local delivery and forwarding.
+
+use smoltcp::wire::{EthernetFrame, Ipv4Address, Ipv4Packet};
+
+use super::Engine;
+use super::stats::bump;
+use crate::Instant;
+use crate::hooks::{HookPoint, Hooks};
+use crate::icmp_error::IcmpErrorKind;
+use crate::interface::InterfaceId;
+use crate::neighbor::ArpStatus;
+use crate::packet::Packet;
+use crate::route::Forwarding;
+use crate::stage::ethernet::{self, Payload};
+use crate::stage::ipv4_ingress;
+use crate::trace::{Stage, TraceVerdict};
+use crate::verdict::{DropReason, Next};
+
+impl<H: Hooks> Engine<H> {
+    /// Processes one frame received on `interface`. Frames to send are queued per interface (see
+    /// [`Engine::transmit`]).
+    pub fn receive(&mut self, interface: InterfaceId, frame: &[u8], now: Instant) {
+        bump(&mut self.stats.received);
+        let Some(iface) = self.interfaces.get_mut(interface) else {
+            return;
+        };
+        iface.counters.rx_packets = iface.counters.rx_packets.saturating_add(1);
+        iface.counters.rx_bytes = iface.counters.rx_bytes.saturating_add(frame.len() as u64);
+        if !iface.is_up() {
+            iface.counters.rx_drops = iface.counters.rx_drops.saturating_add(1);
+            self.drops.count(DropReason::InterfaceDown);
+            return;
+        }
+        let own_mac = iface.mac;
+        let Some(buffer) = self.take_buffer() else {
+            self.drops.count(DropReason::NoBuffer);
+            return;
+        };
+        let mut packet = Packet::from_frame(buffer, frame, interface);
+        match ethernet::classify(&mut packet, own_mac) {
+            Err(reason) => self.drop_packet(packet, reason, now),
+            Ok(Payload::Arp) => self.receive_arp(packet, own_mac, now),
+            Ok(Payload::Ipv4) => self.receive_ipv4(packet, now),
+            Ok(Payload::Ipv6) => {
+                bump(&mut self.stats.ipv6);
+                self.drop_packet(packet, DropReason::Ipv6NotSupported, now);
+            }
+            Ok(Payload::Tagged { .. }) => self.drop_packet(packet, DropReason::UnknownVlan, now),
+            Ok(Payload::Other(_)) => self.drop_packet(packet, DropReason::UnknownEthertype, now),
+        }
+    }
+
+    fn receive_arp(
+        &mut self,
+        packet: Packet,
+        own_mac: smoltcp::wire::EthernetAddress,
+        now: Instant,
+    ) {
+        bump(&mut self.stats.arp);
+        let Some(interface) = packet.meta.in_interface else {
+            return self.recycle(packet.into_buffer());
+        };
+        // Our own announcements looped back by a switch are not conflicts.
+        if EthernetFrame::new_unchecked(packet.data()).src_addr() == own_mac {
+            return self.recycle(packet.into_buffer());
+        }
+        let mode = self
+            .interfaces
+            .get(interface)
+            .map(|i| i.arp)
+            .unwrap_or_default();
+        self.ours.clear();
+        self.ours
+            .extend(self.addresses.on_interface(interface).map(|a| a.address()));
+        let routes = &self.routes;
+        // Proxy ARP (RFC 1027): answer for addresses we route out of another interface.
+        let proxy_check = |ip: Ipv4Address| matches!(routes.lookup(ip, 0), Some(Forwarding::Unicast { interface: out, .. }) if out != interface);
+        let outcome =
+            self.neighbors
+                .process(interface, packet.l3(), &self.ours, mode, proxy_check, now);
+        self.recycle(packet.into_buffer());
+        match outcome.status {
+            ArpStatus::Malformed => self.drops.count(DropReason::MalformedArp),
+            ArpStatus::Conflict { address, mac } => {
+                log::warn!("arp: {mac} claims our address {address}");
+                self.send_gratuitous(interface, address);
+            }
+            ArpStatus::Accepted | ArpStatus::Ignored => {}
+        }
+        if let Some(reply) = outcome.reply {
+            self.send_arp(reply.iface, |out| reply.emit(own_mac, out));
+        }
+        if let Some(released) = outcome.released {
+            self.send_released(released, now);
+        }
+    }
+
+    fn receive_ipv4(&mut self, mut packet: Packet, now: Instant) {
+        if let Err(reason) = ipv4_ingress::validate(&mut packet) {
+            return self.drop_packet(packet, reason, now);
+        }
+        if let Some(filter) = self.trace.filter() {
+            let ip = Ipv4Packet::new_unchecked(packet.l3());
+            packet.meta.traced =
+                filter.matches(packet.meta.in_interface, ip.src_addr(), ip.dst_addr());
+        }
+        self.trace_packet(&packet, Stage::Ipv4Ingress, TraceVerdict::Continue, now);
+        if !self.run_hooks(&HookPoint::PREROUTING, &mut packet, now) {
+            return;
+        }
+        self.route_input(packet, now);
+    }
+
+    /// Runs `points` in order; false when a hook consumed the packet (dropped or rejected it).
+    pub(super) fn run_hooks(
+        &mut self,
+        points: &[HookPoint],
+        packet: &mut Packet,
+        now: Instant,
+    ) -> bool {
+        for &point in points {
+            match self.hooks.run(point, packet, now) {
+                Next::Continue | Next::Local => {}
+                Next::Drop(reason) => {
+                    self.trace_packet(packet, Stage::Hook(point), TraceVerdict::Drop(reason), now);
+                    let taken =
+                        core::mem::replace(packet, Packet::from_ip(alloc::vec::Vec::new(), &[]));
+                    self.drop_packet(taken, reason, now);
+                    return false;
+                }
+                Next::Reject(reason, kind) => {
+                    self.trace_packet(
+                        packet,
+                        Stage::Hook(point),
+                        TraceVerdict::Reject(reason),
+                        now,
+                    );
+                    let taken =
+                        core::mem::replace(packet, Packet::from_ip(alloc::vec::Vec::new(), &[]));
+                    self.reject(taken, reason, kind, now);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// The routing decision for a received packet (RFC 1812 §5.2.1, §5.3.5): ours → local delivery;
+    /// otherwise forward along the route, unless it may not be forwarded.
+    fn route_input(&mut self, packet: Packet, now: Instant) {
+        let dst = Ipv4Packet::new_unchecked(packet.l3()).dst_addr();
+        if self.addresses.is_local(dst)
+            || dst.is_broadcast()
+            || dst.is_multicast()
+            || self.addresses.is_directed_broadcast(dst)
+        {
+            return self.deliver_local(packet, now);
+        }
+        if packet.meta.link_broadcast {
+            // RFC 1812 §5.3.5: a unicast IP packet in a link-layer broadcast is not forwarded.
+            return self.drop_packet(packet, DropReason::NotForwardable, now);
+        }
+        if is_martian_destination(dst) {
+            return self.drop_packet(packet, DropReason::MartianDestination, now);
+        }
+        match self.routes.lookup(dst, packet.meta.flow_hash) {
+            None => self.reject(
+                packet,
+                DropReason::NoRoute,
+                IcmpErrorKind::NetUnreachable,
+                now,
+            ),
+            Some(Forwarding::Blackhole) => self.drop_packet(packet, DropReason::Blackhole, now),
+            Some(Forwarding::Unreachable) => self.reject(
+                packet,
+                DropReason::RouteUnreachable,
+                IcmpErrorKind::NetUnreachable,
+                now,
+            ),
+            Some(Forwarding::Prohibit) => self.reject(
+                packet,
+                DropReason::RouteUnreachable,
+                IcmpErrorKind::AdminProhibited,
+                now,
+            ),
+            Some(Forwarding::Unicast {
+                interface,
+                next_hop,
+                pref_src,
+                ..
+            }) => {
+                let mut packet = packet;
+                packet.meta.out_interface = Some(interface);
+                packet.meta.next_hop = Some(next_hop);
+                packet.meta.pref_src = pref_src;
+                self.trace_packet(
+                    &packet,
+                    Stage::Routing,
+                    TraceVerdict::Routed(interface, next_hop),
+                    now,
+                );
+                self.forward(packet, now);
+            }
+        }
+    }
+
+    /// Input hooks, then the router's own stack.
+    fn deliver_local(&mut self, mut packet: Packet, now: Instant) {
+        self.trace_packet(&packet, Stage::LocalDelivery, TraceVerdict::Local, now);
+        if !self.run_hooks(&HookPoint::INPUT, &mut packet, now) {
+            return;
+        }
+        if !self.local.deliver(packet.l3()) {
+            return self.drop_packet(packet, DropReason::LocalUndeliverable, now);
+        }
+        bump(&mut self.stats.delivered_local);
+        self.recycle(packet.into_buffer());
+        self.run_local_stack(now);
+    }
+}
+
+/// Destinations never forwarded (RFC 1812 §5.3.7): 0/8, 127/8 and 240/4.
+fn is_martian_destination(dst: Ipv4Address) -> bool {
+    let [first, ..] = dst.octets();
+    first == 0 || first == 127 || first >= 240
+}

@@ -1,0 +1,31 @@
+//! Engine-wide counters: how many packets took each path.
+
+/// Packet counts per path (drops are counted by reason in `DropCounters`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Frames handed to `receive`.
+    pub received: u64,
+    /// ARP packets processed.
+    pub arp: u64,
+    /// IPv6 frames seen (counted and dropped until IPv6 forwarding exists).
+    pub ipv6: u64,
+    /// IPv4 packets routed to another host.
+    pub forwarded: u64,
+    /// IPv4 packets delivered to the router's own stack.
+    pub delivered_local: u64,
+    /// IPv4 packets the router originated (its stack's replies, ICMP errors).
+    pub originated: u64,
+    /// Frames queued for transmission.
+    pub transmitted: u64,
+    /// Fragments made from packets larger than the outgoing MTU.
+    pub fragments: u64,
+    /// ICMP errors sent, suppressed by RFC 1812 rules, and held back by the rate limit.
+    pub icmp_errors_sent: u64,
+    pub icmp_errors_suppressed: u64,
+    pub icmp_errors_rate_limited: u64,
+}
+
+/// Adds one, saturating (counters never wrap or panic).
+pub(super) fn bump(counter: &mut u64) {
+    *counter = counter.saturating_add(1);
+}

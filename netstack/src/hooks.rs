@@ -1,0 +1,102 @@
+//! The hook points where the firewall plugs into the packet path (RouterOS packet flow).
+//!
+//! The engine calls [`Hooks::run`] at each [`HookPoint`], in RouterOS's order:
+//!
+//! ```text
+//! forwarded: RawPrerouting → Conntrack → ManglePrerouting → DstNat → [routing] →
+//!            MangleForward → FilterForward → ManglePostrouting → SrcNat → Queue → [egress]
+//! to router: RawPrerouting → Conntrack → ManglePrerouting → DstNat → [routing] →
+//!            MangleInput → FilterInput → [local stack]
+//! from router: [local stack] → [routing] → RawOutput → ConntrackOutput → MangleOutput → FilterOutput →
+//!            ManglePostrouting → SrcNat → Queue → [egress]
+//! ```
+//!
+//! A hook may rewrite the packet (NAT), set marks and the connection in `Meta`, or return a verdict other
+//! than `Continue`. A hook that changes the destination before routing (DstNat) makes the engine route the
+//! packet on its new destination. The core engine ships with [`NoHooks`], which lets everything pass; the
+//! connection-tracking and firewall milestone implements the trait.
+
+use crate::Instant;
+use crate::packet::Packet;
+use crate::verdict::Next;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HookPoint {
+    RawPrerouting,
+    Conntrack,
+    ManglePrerouting,
+    DstNat,
+    MangleInput,
+    FilterInput,
+    MangleForward,
+    FilterForward,
+    RawOutput,
+    ConntrackOutput,
+    MangleOutput,
+    FilterOutput,
+    ManglePostrouting,
+    SrcNat,
+    Queue,
+}
+
+impl HookPoint {
+    /// Prerouting hooks, in order.
+    pub const PREROUTING: [HookPoint; 4] = [
+        HookPoint::RawPrerouting,
+        HookPoint::Conntrack,
+        HookPoint::ManglePrerouting,
+        HookPoint::DstNat,
+    ];
+    /// Hooks of packets addressed to the router, after routing.
+    pub const INPUT: [HookPoint; 2] = [HookPoint::MangleInput, HookPoint::FilterInput];
+    /// Hooks of forwarded packets, after routing.
+    pub const FORWARD: [HookPoint; 2] = [HookPoint::MangleForward, HookPoint::FilterForward];
+    /// Hooks of packets the router sends, after routing.
+    pub const OUTPUT: [HookPoint; 4] = [
+        HookPoint::RawOutput,
+        HookPoint::ConntrackOutput,
+        HookPoint::MangleOutput,
+        HookPoint::FilterOutput,
+    ];
+    /// Postrouting hooks of every packet that leaves, in order.
+    pub const POSTROUTING: [HookPoint; 3] = [
+        HookPoint::ManglePostrouting,
+        HookPoint::SrcNat,
+        HookPoint::Queue,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HookPoint::RawPrerouting => "raw-prerouting",
+            HookPoint::Conntrack => "conntrack",
+            HookPoint::ManglePrerouting => "mangle-prerouting",
+            HookPoint::DstNat => "dstnat",
+            HookPoint::MangleInput => "mangle-input",
+            HookPoint::FilterInput => "filter-input",
+            HookPoint::MangleForward => "mangle-forward",
+            HookPoint::FilterForward => "filter-forward",
+            HookPoint::RawOutput => "raw-output",
+            HookPoint::ConntrackOutput => "conntrack-output",
+            HookPoint::MangleOutput => "mangle-output",
+            HookPoint::FilterOutput => "filter-output",
+            HookPoint::ManglePostrouting => "mangle-postrouting",
+            HookPoint::SrcNat => "srcnat",
+            HookPoint::Queue => "queue",
+        }
+    }
+}
+
+/// The firewall's entry point. Implementations must not panic on any packet.
+pub trait Hooks {
+    fn run(&mut self, point: HookPoint, packet: &mut Packet, now: Instant) -> Next;
+}
+
+/// Lets every packet pass unchanged.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoHooks;
+
+impl Hooks for NoHooks {
+    fn run(&mut self, _point: HookPoint, _packet: &mut Packet, _now: Instant) -> Next {
+        Next::Continue
+    }
+}
