@@ -1,8 +1,33 @@
-//! The packet engine: ingress validation, raw, connection tracking, mangle, NAT, filter, routing, queues and
-//! egress, as small stages with explicit verdicts and counters (see `../shared/design.md` §2).
+//! The packet engine of the appliance: a `no_std` + `alloc` library without `unsafe` that decides the fate
+//! of every packet, host-testable with literal frames and a fake clock.
 //!
-//! Host-testable: `no_std` + `alloc`, no `unsafe`; the kernel feeds it frames, the time (`now`) and a seeded
-//! RNG, and takes frames back to transmit.
+//! # Packet flow
+//!
+//! [`Engine::receive`] takes a frame from an interface; stages run in RouterOS's order (see
+//! `routeros-reference.md` §1), each with one job and an explicit verdict ([`verdict::Next`]):
+//!
+//! | stage | module | job | drops (each counted by [`verdict::DropReason`]) |
+//! |---|---|---|---|
+//! | ethernet | [`stage::ethernet`] | MAC filter, ethertype demux, 802.1Q recognised | runts, foreign unicast, VLAN, IPv6, unknown types |
+//! | arp | [`neighbor`] | answer for our addresses (and proxy), learn, release waiting packets | malformed ARP |
+//! | ipv4 ingress | [`stage::ipv4_ingress`] | RFC 1812 §5.2.2 header checks, martian sources, flow hash | malformed, bad checksum, martian |
+//! | prerouting hooks | [`hooks`] | raw, conntrack, mangle, dst-nat (next milestone) | what the firewall drops |
+//! | routing decision | [`engine`] | ours/broadcast → local; else longest match in [`route`] | no route, blackhole, unreachable, not forwardable |
+//! | input hooks → local | [`hooks`], [`local`] | mangle/filter input, then the router's smoltcp stack | queue full |
+//! | forward | [`engine`], [`checksum`] | TTL decrement (RFC 1624 incremental checksum), forward hooks | TTL exceeded |
+//! | postrouting | [`engine`], [`fragment`] | mangle/src-nat/queue hooks, MTU: fragment or Frag Needed | DF over MTU |
+//! | neighbour | [`neighbor`] | next-hop MAC, bounded queue while ARP resolves | unresolved, queue full |
+//! | egress | [`engine`] | Ethernet header in place, per-interface tx queue | tx queue full |
+//!
+//! Packets the router sends itself (its stack's replies, ICMP errors from [`icmp_error`], rate-limited
+//! by [`rate_limit`]) are routed and pass the output and postrouting hooks. [`trace`] records what each
+//! stage did with selected packets.
+//!
+//! # Guarantees
+//!
+//! No input makes the engine panic (fuzzed: `netstack/fuzz`, corpus replayed by `cargo test`). Every
+//! table and queue is bounded. Time is an input (`now`) and randomness a seed. Forwarding to a resolved
+//! neighbour does not allocate once warm (tests/no_alloc.rs).
 
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
@@ -13,6 +38,7 @@ pub mod address;
 pub mod checksum;
 pub mod engine;
 pub mod fragment;
+pub mod fuzz_harness;
 pub mod hooks;
 pub mod icmp_error;
 pub mod interface;

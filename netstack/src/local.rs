@@ -103,17 +103,18 @@ impl LocalStack {
         }
     }
 
-    /// Tells the stack the router's addresses, which it uses to pick source addresses for connections it
-    /// opens (at most 7 besides loopback; packets to any address are accepted regardless).
+    /// Tells the stack the router's addresses (at most 7 are kept; packets to any address are accepted
+    /// regardless). smoltcp gives a socket that did not choose its local address the *first* address, so
+    /// the router's addresses come first and loopback last; services that know better (a reply from the
+    /// address a request came to, or [`crate::Engine::source_address_for`]) set the local address
+    /// themselves.
     pub fn set_addresses(&mut self, addresses: &[Ipv4Cidr]) {
         self.iface.update_ip_addrs(|addrs| {
             addrs.clear();
-            let _ = addrs.push(IpCidr::Ipv4(Ipv4Cidr::new(LOOPBACK, 8)));
-            for cidr in addresses {
-                if addrs.push(IpCidr::Ipv4(*cidr)).is_err() {
-                    break;
-                }
+            for cidr in addresses.iter().take(addrs.capacity() - 1) {
+                let _ = addrs.push(IpCidr::Ipv4(*cidr));
             }
+            let _ = addrs.push(IpCidr::Ipv4(Ipv4Cidr::new(LOOPBACK, 8)));
         });
     }
 

@@ -86,6 +86,14 @@ impl Packet {
         }
     }
 
+    /// An empty packet that owns no storage (stands in for a packet taken out of a `&mut`).
+    pub fn placeholder() -> Self {
+        Self {
+            data: Vec::new(),
+            meta: Meta::default(),
+        }
+    }
+
     /// All bytes, from the start of the frame (or headroom).
     pub fn data(&self) -> &[u8] {
         &self.data

@@ -697,3 +697,153 @@ fn buffer_exhaustion_sheds_load_instead_of_growing() {
         "buffers came back after transmission"
     );
 }
+
+#[test]
+fn unknown_protocol_to_the_router_answers_protocol_unreachable() {
+    let mut net = Net::new();
+    net.introduce_both();
+    let packet = ipv4(
+        ip(192, 168, 88, 10),
+        ip(192, 168, 88, 1),
+        IpProtocol::Unknown(99),
+        64,
+        false,
+        b"????????",
+    );
+    net.receive(net.lan, &ipv4_frame(mac(10), LAN_MAC, &packet));
+    let (_, error) = single_ipv4(net.sent(net.lan));
+    assert_eq!((icmp_of(&error).0, icmp_of(&error).1), (3, 2));
+}
+
+#[test]
+fn icmp_errors_are_rate_limited() {
+    let mut net = Net::new();
+    net.introduce_both();
+    let expired = udp_frame(
+        mac(10),
+        LAN_MAC,
+        ip(192, 168, 88, 10),
+        ip(10, 0, 0, 2),
+        1,
+        b"x",
+    );
+    for _ in 0..200 {
+        net.receive(net.lan, &expired);
+    }
+    let sent = net.sent(net.lan).len() as u64;
+    let stats = *net.engine.stats();
+    assert_eq!(stats.icmp_errors_sent, sent);
+    assert!(
+        (40..=60).contains(&sent),
+        "{sent} errors for 200 packets in one instant (burst is 50)"
+    );
+    assert_eq!(stats.icmp_errors_sent + stats.icmp_errors_rate_limited, 200);
+    // Tokens come back with time.
+    net.advance(100);
+    net.receive(net.lan, &expired);
+    assert_eq!(net.sent(net.lan).len(), 1);
+}
+
+#[test]
+fn services_open_sockets_on_the_local_stack() {
+    use smoltcp::socket::udp;
+    let mut net = Net::new();
+    net.introduce_both();
+    let socket = udp::Socket::new(
+        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 4], vec![0; 2048]),
+        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 4], vec![0; 2048]),
+    );
+    let handle = net.engine.local_stack().sockets().add(socket);
+    net.engine
+        .local_stack()
+        .sockets()
+        .get_mut::<udp::Socket>(handle)
+        .bind(5001)
+        .unwrap();
+    // The harness's UDP frames go to port 5001.
+    net.receive(
+        net.lan,
+        &udp_frame(
+            mac(10),
+            LAN_MAC,
+            ip(192, 168, 88, 10),
+            ip(192, 168, 88, 1),
+            64,
+            b"ping",
+        ),
+    );
+    let socket = net
+        .engine
+        .local_stack()
+        .sockets()
+        .get_mut::<udp::Socket>(handle);
+    let (data, meta) = socket.recv().expect("datagram for the service");
+    assert_eq!(data, b"ping");
+    // A reply with the request's metadata leaves from the address the request came to.
+    socket.send_slice(b"pong", meta).unwrap();
+    net.advance(1);
+    let (l2_dst, reply) = single_ipv4(net.sent(net.lan));
+    assert_eq!(l2_dst, mac(10));
+    let header = ipv4_header(&reply);
+    assert_eq!(
+        (header.src_addr, header.dst_addr),
+        (ip(192, 168, 88, 1), ip(192, 168, 88, 10))
+    );
+    assert!(reply.ends_with(b"pong"));
+
+    // Sending somewhere new: the engine names the right source; without one smoltcp still uses a router
+    // address, never loopback.
+    assert_eq!(
+        net.engine.source_address_for(ip(10, 0, 0, 2)),
+        Some(ip(10, 0, 0, 1))
+    );
+    assert_eq!(
+        net.engine.source_address_for(ip(8, 8, 8, 8)),
+        None,
+        "no default route"
+    );
+    let socket = net
+        .engine
+        .local_stack()
+        .sockets()
+        .get_mut::<udp::Socket>(handle);
+    socket.send_slice(b"hello", (ip(10, 0, 0, 2), 9)).unwrap();
+    net.advance(1);
+    let (_, datagram) = single_ipv4(net.sent(net.wan));
+    assert_ne!(ipv4_header(&datagram).src_addr, ip(127, 0, 0, 1));
+}
+
+/// Found by the fuzzer: the router's own reply to a host whose ARP resolution failed (hold-down) needs an
+/// ICMP error while the local stack's output is being sent; that nesting must not disturb either path.
+#[test]
+fn router_reply_to_a_host_in_arp_hold_down_is_dropped_cleanly() {
+    let mut net = Net::new();
+    let probe = udp_frame(
+        mac(10),
+        LAN_MAC,
+        ip(192, 168, 88, 10),
+        ip(192, 168, 88, 1),
+        64,
+        b"?",
+    );
+    net.receive(net.lan, &probe);
+    // The port-unreachable reply waits for ARP, which the silent host never answers.
+    for _ in 0..4 {
+        net.advance(1000);
+    }
+    assert!(
+        net.sent(net.lan)
+            .iter()
+            .all(|f| matches!(f, Sent::Arp { .. }))
+    );
+    let failed_before = net.engine.drops().get(DropReason::NeighborUnreachable);
+    net.receive(net.lan, &probe);
+    assert!(
+        net.sent(net.lan).is_empty(),
+        "no ARP storm during hold-down"
+    );
+    assert_eq!(
+        net.engine.drops().get(DropReason::NeighborUnreachable),
+        failed_before + 1
+    );
+}

@@ -124,8 +124,7 @@ impl<H: Hooks> Engine<H> {
                 Next::Continue | Next::Local => {}
                 Next::Drop(reason) => {
                     self.trace_packet(packet, Stage::Hook(point), TraceVerdict::Drop(reason), now);
-                    let taken =
-                        core::mem::replace(packet, Packet::from_ip(alloc::vec::Vec::new(), &[]));
+                    let taken = core::mem::replace(packet, Packet::placeholder());
                     self.drop_packet(taken, reason, now);
                     return false;
                 }
@@ -136,8 +135,7 @@ impl<H: Hooks> Engine<H> {
                         TraceVerdict::Reject(reason),
                         now,
                     );
-                    let taken =
-                        core::mem::replace(packet, Packet::from_ip(alloc::vec::Vec::new(), &[]));
+                    let taken = core::mem::replace(packet, Packet::placeholder());
                     self.reject(taken, reason, kind, now);
                     return false;
                 }

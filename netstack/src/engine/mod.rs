@@ -97,8 +97,11 @@ pub struct Engine<H: Hooks = NoHooks> {
     pool: Vec<Vec<u8>>,
     buffers_in_use: usize,
     tx: Vec<VecDeque<TxFrame>>,
-    /// Scratch space for ICMP errors and fragments (never shrinks).
-    scratch: Vec<u8>,
+    /// Scratch space, one per section that needs it, so that a path that re-enters another (the local
+    /// stack's output needing an ICMP error, say) never finds its buffer taken.
+    icmp_scratch: Vec<u8>,
+    fragment_scratch: Vec<u8>,
+    local_scratch: Vec<u8>,
     /// Our addresses on one interface, for ARP (reused).
     ours: Vec<Ipv4Address>,
     icmp_ident: u16,
@@ -130,7 +133,9 @@ impl<H: Hooks> Engine<H> {
             pool: Vec::new(),
             buffers_in_use: 0,
             tx: Vec::new(),
-            scratch: alloc::vec![0; MAX_FRAME],
+            icmp_scratch: alloc::vec![0; crate::icmp_error::MAX_ERROR_PACKET_LEN],
+            fragment_scratch: alloc::vec![0; MAX_FRAME],
+            local_scratch: Vec::with_capacity(MAX_FRAME),
             ours: Vec::new(),
             icmp_ident: 0,
         }
@@ -295,6 +300,20 @@ impl<H: Hooks> Engine<H> {
         address: Ipv4Address,
     ) -> Result<(), StaticEntryError> {
         self.neighbors.remove_static(interface, address)
+    }
+
+    /// The address the router sends from towards `dst`: the route's `pref-src`, else the outgoing
+    /// interface's address in `dst`'s subnet, else its first address (what a service binds to before it
+    /// connects somewhere).
+    pub fn source_address_for(&self, dst: Ipv4Address) -> Option<Ipv4Address> {
+        match self.routes.lookup(dst, 0)? {
+            crate::route::Forwarding::Unicast {
+                interface,
+                pref_src,
+                ..
+            } => self.source_address(interface, dst, pref_src),
+            _ => None,
+        }
     }
 
     /// The router's own stack, for services to open sockets on.

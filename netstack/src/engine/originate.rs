@@ -20,7 +20,7 @@ impl<H: Hooks> Engine<H> {
     /// Lets the local stack run and sends what it produced.
     pub(super) fn run_local_stack(&mut self, now: Instant) {
         self.local.poll(now);
-        let mut bytes = core::mem::take(&mut self.scratch);
+        let mut bytes = core::mem::take(&mut self.local_scratch);
         for _ in 0..LOCAL_OUTPUT_BUDGET {
             if !self.local.take_outgoing(&mut bytes) {
                 break;
@@ -32,8 +32,7 @@ impl<H: Hooks> Engine<H> {
             let packet = Packet::from_ip(buffer, &bytes);
             self.originate(packet, now);
         }
-        bytes.resize(crate::packet::MAX_FRAME, 0);
-        self.scratch = bytes;
+        self.local_scratch = bytes;
     }
 
     /// Routes a packet the router made: to itself (loopback), or out through output and postrouting.
@@ -114,31 +113,21 @@ impl<H: Hooks> Engine<H> {
             directed_broadcast: self.addresses.is_directed_broadcast(dst),
             ident: self.icmp_ident,
         };
-        let mut scratch = core::mem::take(&mut self.scratch);
-        let built = icmp_error::build_icmp_error(
-            offending.l3(),
-            kind,
-            source,
-            &context,
-            &mut scratch[..MAX_ERROR_PACKET_LEN],
-        );
-        let len = match built {
-            Ok(len) => len,
-            Err(_) => {
-                self.scratch = scratch;
-                bump(&mut self.stats.icmp_errors_suppressed);
-                return;
-            }
+        let out = &mut self.icmp_scratch;
+        out.resize(MAX_ERROR_PACKET_LEN, 0);
+        let Ok(len) = icmp_error::build_icmp_error(offending.l3(), kind, source, &context, out)
+        else {
+            bump(&mut self.stats.icmp_errors_suppressed);
+            return;
         };
         if !self.icmp_limit.allow(now) {
-            self.scratch = scratch;
             bump(&mut self.stats.icmp_errors_rate_limited);
             return;
         }
         self.icmp_ident = self.icmp_ident.wrapping_add(1);
         let buffer = self.take_buffer();
-        let packet = buffer.map(|b| Packet::from_ip(b, &scratch[..len]));
-        self.scratch = scratch;
+        let error = self.icmp_scratch.get(..len).unwrap_or(&[]);
+        let packet = buffer.map(|b| Packet::from_ip(b, error));
         let Some(packet) = packet else {
             self.drops.count(DropReason::NoBuffer);
             return;

@@ -62,11 +62,9 @@ impl<H: Hooks> Engine<H> {
 
     fn fragment_and_send(&mut self, packet: Packet, mtu: u16, now: Instant) {
         let mut fragments = alloc::vec::Vec::new();
-        let mut scratch = core::mem::take(&mut self.scratch);
-        let result = fragment::fragment(packet.l3(), mtu, &mut scratch, |bytes| {
+        let result = fragment::fragment(packet.l3(), mtu, &mut self.fragment_scratch, |bytes| {
             fragments.push(alloc::vec::Vec::from(bytes));
         });
-        self.scratch = scratch;
         match result {
             Ok(_) => {
                 let meta = packet.meta;
