@@ -37,6 +37,7 @@ extern crate alloc;
 pub mod address;
 pub mod checksum;
 pub mod engine;
+pub mod flow;
 pub mod fragment;
 pub mod fuzz_harness;
 pub mod hooks;
