@@ -847,3 +847,55 @@ fn router_reply_to_a_host_in_arp_hold_down_is_dropped_cleanly() {
         failed_before + 1
     );
 }
+
+#[test]
+fn connected_routes_follow_addresses() {
+    let mut net = Net::new();
+    net.introduce_both();
+    let to_wan_host = udp_frame(
+        mac(10),
+        LAN_MAC,
+        ip(192, 168, 88, 10),
+        ip(10, 0, 0, 2),
+        64,
+        b"x",
+    );
+    let wan_address = net
+        .engine
+        .addresses()
+        .iter()
+        .find(|a| a.interface == net.wan)
+        .unwrap()
+        .id;
+    let connected = |net: &Net| {
+        net.engine
+            .routes()
+            .iter()
+            .filter(|r| r.flags.connected)
+            .count()
+    };
+    assert_eq!(connected(&net), 2);
+
+    net.engine.set_address_disabled(wan_address, true);
+    assert_eq!(connected(&net), 1);
+    net.receive(net.lan, &to_wan_host);
+    assert!(
+        net.sent(net.wan).is_empty(),
+        "no route once the address is disabled"
+    );
+    assert_eq!(net.engine.drops().get(DropReason::NoRoute), 1);
+
+    net.engine.set_address_disabled(wan_address, false);
+    assert!(
+        matches!(net.sent(net.wan).as_slice(), [Sent::Arp { .. }]),
+        "re-enabled address is announced"
+    );
+    net.receive(net.lan, &to_wan_host);
+    assert_eq!(single_ipv4(net.sent(net.wan)).0, mac(2));
+
+    assert!(net.engine.remove_address(wan_address));
+    assert_eq!(connected(&net), 1);
+    assert!(!net.engine.addresses().is_local(ip(10, 0, 0, 1)));
+    net.receive(net.lan, &to_wan_host);
+    assert!(net.sent(net.wan).is_empty());
+}

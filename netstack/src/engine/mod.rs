@@ -242,6 +242,28 @@ impl<H: Hooks> Engine<H> {
         true
     }
 
+    /// `/ip address disable|enable`: a disabled address is not ours and has no connected route.
+    pub fn set_address_disabled(&mut self, id: AddressId, disabled: bool) -> bool {
+        let Some(entry) = self.addresses.set_disabled(id, disabled) else {
+            return false;
+        };
+        if let Some(route) = self.connected.remove(&id) {
+            let _ = self.routes.remove_connected(route);
+        }
+        if !disabled
+            && let Ok(route) =
+                self.routes
+                    .add_connected(entry.network(), entry.interface, entry.address())
+        {
+            self.connected.insert(id, route);
+        }
+        self.refresh_local_addresses();
+        if !disabled && self.interfaces.is_up(entry.interface) {
+            self.send_gratuitous(entry.interface, entry.address());
+        }
+        true
+    }
+
     pub fn addresses(&self) -> &AddressTable {
         &self.addresses
     }
