@@ -17,6 +17,8 @@
 //! connection-tracking and firewall milestone implements the trait.
 
 use crate::Instant;
+use crate::address::AddressTable;
+use crate::interface::{InterfaceLists, InterfaceTable};
 use crate::packet::Packet;
 use crate::verdict::Next;
 
@@ -86,9 +88,18 @@ impl HookPoint {
     }
 }
 
+/// What a hook may consult about the router: its interfaces, interface lists and addresses (masquerade
+/// needs the out-interface's address, `dst-address-type=local` the router's addresses).
+#[derive(Clone, Copy)]
+pub struct HookContext<'a> {
+    pub interfaces: &'a InterfaceTable,
+    pub lists: &'a InterfaceLists,
+    pub addresses: &'a AddressTable,
+}
+
 /// The firewall's entry point. Implementations must not panic on any packet.
 pub trait Hooks {
-    fn run(&mut self, point: HookPoint, packet: &mut Packet, now: Instant) -> Next;
+    fn run(&mut self, point: HookPoint, packet: &mut Packet, context: &HookContext<'_>, now: Instant) -> Next;
 }
 
 /// Lets every packet pass unchanged.
@@ -96,7 +107,7 @@ pub trait Hooks {
 pub struct NoHooks;
 
 impl Hooks for NoHooks {
-    fn run(&mut self, _point: HookPoint, _packet: &mut Packet, _now: Instant) -> Next {
+    fn run(&mut self, _point: HookPoint, _packet: &mut Packet, _context: &HookContext<'_>, _now: Instant) -> Next {
         Next::Continue
     }
 }

@@ -6,7 +6,7 @@ use smoltcp::wire::{EthernetFrame, Ipv4Address, Ipv4Packet};
 use super::Engine;
 use super::stats::bump;
 use crate::Instant;
-use crate::hooks::{HookPoint, Hooks};
+use crate::hooks::{HookContext, HookPoint, Hooks};
 use crate::icmp_error::IcmpErrorKind;
 use crate::interface::InterfaceId;
 use crate::neighbor::ArpStatus;
@@ -120,7 +120,8 @@ impl<H: Hooks> Engine<H> {
         now: Instant,
     ) -> bool {
         for &point in points {
-            match self.hooks.run(point, packet, now) {
+            let context = HookContext { interfaces: &self.interfaces, lists: &self.lists, addresses: &self.addresses };
+            match self.hooks.run(point, packet, &context, now) {
                 Next::Continue | Next::Local => {}
                 Next::Drop(reason) => {
                     self.trace_packet(packet, Stage::Hook(point), TraceVerdict::Drop(reason), now);
