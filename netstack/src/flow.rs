@@ -22,7 +22,13 @@ pub struct Tuple {
 impl Tuple {
     /// The same flow seen from the other side.
     pub fn inverted(&self) -> Tuple {
-        Tuple { src: self.dst, dst: self.src, src_port: self.dst_port, dst_port: self.src_port, protocol: self.protocol }
+        Tuple {
+            src: self.dst,
+            dst: self.src,
+            src_port: self.dst_port,
+            dst_port: self.src_port,
+            protocol: self.protocol,
+        }
     }
 }
 

@@ -99,7 +99,13 @@ pub struct HookContext<'a> {
 
 /// The firewall's entry point. Implementations must not panic on any packet.
 pub trait Hooks {
-    fn run(&mut self, point: HookPoint, packet: &mut Packet, context: &HookContext<'_>, now: Instant) -> Next;
+    fn run(
+        &mut self,
+        point: HookPoint,
+        packet: &mut Packet,
+        context: &HookContext<'_>,
+        now: Instant,
+    ) -> Next;
 }
 
 /// Lets every packet pass unchanged.
@@ -107,7 +113,13 @@ pub trait Hooks {
 pub struct NoHooks;
 
 impl Hooks for NoHooks {
-    fn run(&mut self, _point: HookPoint, _packet: &mut Packet, _context: &HookContext<'_>, _now: Instant) -> Next {
+    fn run(
+        &mut self,
+        _point: HookPoint,
+        _packet: &mut Packet,
+        _context: &HookContext<'_>,
+        _now: Instant,
+    ) -> Next {
         Next::Continue
     }
 }

@@ -120,7 +120,11 @@ impl<H: Hooks> Engine<H> {
         now: Instant,
     ) -> bool {
         for &point in points {
-            let context = HookContext { interfaces: &self.interfaces, lists: &self.lists, addresses: &self.addresses };
+            let context = HookContext {
+                interfaces: &self.interfaces,
+                lists: &self.lists,
+                addresses: &self.addresses,
+            };
             match self.hooks.run(point, packet, &context, now) {
                 Next::Continue | Next::Local => {}
                 Next::Drop(reason) => {
