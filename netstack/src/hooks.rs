@@ -106,6 +106,12 @@ pub trait Hooks {
         context: &HookContext<'_>,
         now: Instant,
     ) -> Next;
+
+    /// Timers (connection expiry, address-list timeouts); called from `Engine::poll`.
+    fn poll(&mut self, _now: Instant) {}
+
+    /// One of the router's addresses went away or changed (masquerade mappings that use it are flushed).
+    fn address_removed(&mut self, _address: smoltcp::wire::Ipv4Address) {}
 }
 
 /// Lets every packet pass unchanged.

@@ -40,8 +40,11 @@ pub struct Meta {
     pub next_hop: Option<Ipv4Address>,
     /// Preferred source address of the chosen route (`pref-src`), for packets the router originates.
     pub pref_src: Option<Ipv4Address>,
-    /// Connection-tracking entry of the packet (the next milestone fills it).
-    pub connection: Option<u32>,
+    /// What connection tracking said about the packet (None: not tracked, e.g. no firewall configured).
+    pub conn: Option<crate::flow::ConnFacts>,
+    /// `conn` names an entry created by this packet and not yet confirmed (netfilter confirms at the end
+    /// of postrouting or input, so a dropped first packet leaves no entry).
+    pub conn_tentative: bool,
     pub packet_mark: Mark,
     pub connection_mark: Mark,
     pub routing_mark: Mark,

@@ -232,9 +232,10 @@ impl<H: Hooks> Engine<H> {
 
     /// `/ip address remove`: the connected route goes with it.
     pub fn remove_address(&mut self, id: AddressId) -> bool {
-        if self.addresses.remove(id).is_none() {
+        let Some(entry) = self.addresses.remove(id) else {
             return false;
-        }
+        };
+        self.hooks.address_removed(entry.address());
         if let Some(route) = self.connected.remove(&id) {
             let _ = self.routes.remove_connected(route);
         }
@@ -343,6 +344,10 @@ impl<H: Hooks> Engine<H> {
         &mut self.local
     }
 
+    pub fn hooks(&self) -> &H {
+        &self.hooks
+    }
+
     pub fn hooks_mut(&mut self) -> &mut H {
         &mut self.hooks
     }
@@ -389,6 +394,7 @@ impl<H: Hooks> Engine<H> {
                 );
             }
         }
+        self.hooks.poll(now);
         self.run_local_stack(now);
     }
 

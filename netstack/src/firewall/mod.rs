@@ -40,6 +40,7 @@
 pub mod address_list;
 pub mod compile;
 pub mod facts;
+pub mod hook;
 pub mod log;
 pub mod mangle;
 pub mod marks;
@@ -56,6 +57,7 @@ mod tests;
 pub use address_list::{AddressListError, AddressListId, AddressLists};
 pub use compile::{CompileError, CompileErrorKind, Resolver, TableResolver, compile};
 pub use facts::PacketFacts;
+pub use hook::{Firewall, FirewallStats};
 pub use marks::MarkNames;
 pub use matcher::InterfaceSet;
 pub use ruleset::{CompiledRuleSet, RuleCounters};

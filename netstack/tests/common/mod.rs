@@ -217,3 +217,58 @@ pub fn icmp_of(ip: &[u8]) -> (u8, u8, u32, Vec<u8>) {
         bytes[8..].to_vec(),
     )
 }
+
+pub const FIN: u8 = 0x01;
+pub const SYN: u8 = 0x02;
+pub const RST: u8 = 0x04;
+pub const PSH: u8 = 0x08;
+pub const ACK: u8 = 0x10;
+
+/// A TCP segment with arbitrary flags (20-byte header, window 64240, checksum filled).
+pub fn tcp_payload(
+    src: Ipv4Address,
+    dst: Ipv4Address,
+    sport: u16,
+    dport: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    data: &[u8],
+) -> Vec<u8> {
+    let mut bytes = vec![0u8; 20 + data.len()];
+    bytes[0..2].copy_from_slice(&sport.to_be_bytes());
+    bytes[2..4].copy_from_slice(&dport.to_be_bytes());
+    bytes[4..8].copy_from_slice(&seq.to_be_bytes());
+    bytes[8..12].copy_from_slice(&ack.to_be_bytes());
+    bytes[12] = 5 << 4;
+    bytes[13] = flags;
+    bytes[14..16].copy_from_slice(&64240u16.to_be_bytes());
+    bytes[20..].copy_from_slice(data);
+    smoltcp::wire::TcpPacket::new_unchecked(&mut bytes).fill_checksum(&src.into(), &dst.into());
+    bytes
+}
+
+/// (src port, dst port, flags) of a TCP segment in an IPv4 packet, after checking both checksums.
+pub fn tcp_of(ip: &[u8]) -> (u16, u16, u8) {
+    let packet = Ipv4Packet::new_checked(ip).unwrap();
+    assert_eq!(packet.next_header(), IpProtocol::Tcp);
+    let tcp = smoltcp::wire::TcpPacket::new_checked(packet.payload()).unwrap();
+    assert!(
+        tcp.verify_checksum(&packet.src_addr().into(), &packet.dst_addr().into()),
+        "bad TCP checksum"
+    );
+    let bytes = packet.payload();
+    (tcp.src_port(), tcp.dst_port(), bytes[13])
+}
+
+/// (src port, dst port) of a UDP datagram, checksum checked.
+pub fn udp_of(ip: &[u8]) -> (u16, u16) {
+    let packet = Ipv4Packet::new_checked(ip).unwrap();
+    assert_eq!(packet.next_header(), IpProtocol::Udp);
+    let udp = UdpPacket::new_checked(packet.payload()).unwrap();
+    assert!(
+        udp.verify_checksum(&packet.src_addr().into(), &packet.dst_addr().into()),
+        "bad UDP checksum"
+    );
+    (udp.src_port(), udp.dst_port())
+}

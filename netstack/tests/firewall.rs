@@ -1,0 +1,439 @@
+//! The SOHO configuration users run (defconf filter, masquerade to the WAN, a port forward, hairpin) as
+//! rule sets on the engine, with whole TCP/UDP/ICMP conversations pushed through it.
+
+mod common;
+
+use common::*;
+use netstack::conntrack::ConntrackSettings;
+use netstack::firewall::spec::{AddrRange, PortRange, Table};
+use netstack::firewall::{ActionSpec, Firewall, Match, RuleSpec};
+use netstack::flow::ConnState;
+use netstack::interface::InterfaceId;
+use netstack::route::{Gateway, StaticRoute};
+use netstack::verdict::DropReason;
+use netstack::{Engine, EngineConfig, Instant};
+use smoltcp::wire::{EthernetAddress, IpProtocol, Ipv4Cidr};
+
+const WAN_MAC: EthernetAddress = EthernetAddress([0x52, 0x54, 0, 0x12, 0x34, 0x01]);
+const LAN_MAC: EthernetAddress = EthernetAddress([0x52, 0x54, 0, 0x12, 0x34, 0x02]);
+
+/// ether1 WAN 10.0.0.1/24 (ISP gateway 10.0.0.2, default route), ether2 LAN 192.168.88.1/24; lists WAN
+/// and LAN; the defconf filter, masquerade out of WAN, TCP 8080 on the WAN forwarded to
+/// 192.168.88.10:80, and the hairpin masquerade for it.
+struct Soho {
+    engine: Engine<Firewall>,
+    wan: InterfaceId,
+    lan: InterfaceId,
+    now: Instant,
+}
+
+fn rule(id: u32, chain: &str) -> RuleSpec {
+    RuleSpec::new(id, chain)
+}
+
+fn defconf_filter() -> Vec<RuleSpec> {
+    use ConnState::*;
+    let est_rel_untr = Match::ConnectionState(vec![Established, Related, Untracked]);
+    vec![
+        rule(1, "input").with(est_rel_untr.clone()),
+        rule(2, "input")
+            .with(Match::ConnectionState(vec![Invalid]))
+            .action(ActionSpec::Drop),
+        rule(3, "input").with(Match::Protocol(1)),
+        rule(4, "input").with(Match::DstAddress(AddrRange::single(ip(127, 0, 0, 1)))),
+        rule(5, "input")
+            .without(Match::InInterfaceList("LAN".into()))
+            .action(ActionSpec::Drop),
+        rule(6, "forward")
+            .with(Match::ConnectionState(vec![Established, Related]))
+            .action(ActionSpec::FasttrackConnection),
+        rule(7, "forward").with(est_rel_untr),
+        rule(8, "forward")
+            .with(Match::ConnectionState(vec![Invalid]))
+            .action(ActionSpec::Drop),
+        rule(9, "forward")
+            .with(Match::ConnectionState(vec![New]))
+            .without(Match::ConnectionNatState {
+                srcnat: false,
+                dstnat: true,
+            })
+            .with(Match::InInterfaceList("WAN".into()))
+            .action(ActionSpec::Drop),
+    ]
+}
+
+fn nat_rules() -> Vec<RuleSpec> {
+    vec![
+        rule(20, "srcnat")
+            .with(Match::OutInterfaceList("WAN".into()))
+            .action(ActionSpec::Masquerade { to_ports: None }),
+        rule(21, "dstnat")
+            .with(Match::InInterfaceList("WAN".into()))
+            .with(Match::Protocol(6))
+            .with(Match::DstPort(vec![PortRange::single(8080)]))
+            .action(ActionSpec::DstNat {
+                to_addresses: Some(AddrRange::single(ip(192, 168, 88, 10))),
+                to_ports: Some(PortRange::single(80)),
+            }),
+        // Hairpin: LAN clients reaching the forwarded port through the WAN address.
+        rule(22, "dstnat")
+            .with(Match::SrcAddress(AddrRange::prefix(Ipv4Cidr::new(
+                ip(192, 168, 88, 0),
+                24,
+            ))))
+            .with(Match::DstAddress(AddrRange::single(ip(10, 0, 0, 1))))
+            .with(Match::Protocol(6))
+            .with(Match::DstPort(vec![PortRange::single(8080)]))
+            .action(ActionSpec::DstNat {
+                to_addresses: Some(AddrRange::single(ip(192, 168, 88, 10))),
+                to_ports: Some(PortRange::single(80)),
+            }),
+        rule(23, "srcnat")
+            .with(Match::SrcAddress(AddrRange::prefix(Ipv4Cidr::new(
+                ip(192, 168, 88, 0),
+                24,
+            ))))
+            .with(Match::DstAddress(AddrRange::single(ip(192, 168, 88, 10))))
+            .with(Match::OutInterface("ether2".into()))
+            .action(ActionSpec::Masquerade { to_ports: None }),
+    ]
+}
+
+impl Soho {
+    fn new() -> Self {
+        let now = Instant::from_secs(100);
+        let firewall = Firewall::new(ConntrackSettings::default(), 42);
+        let mut engine = Engine::with_hooks(EngineConfig::default(), firewall, now);
+        let wan = engine.add_interface("ether1", WAN_MAC).unwrap();
+        let lan = engine.add_interface("ether2", LAN_MAC).unwrap();
+        let lists = engine.interface_lists_mut();
+        let (wan_list, lan_list) = (lists.add("WAN").unwrap(), lists.add("LAN").unwrap());
+        lists.add_member(wan_list, wan);
+        lists.add_member(lan_list, lan);
+        engine
+            .add_address(Ipv4Cidr::new(ip(10, 0, 0, 1), 24), wan)
+            .unwrap();
+        engine
+            .add_address(Ipv4Cidr::new(ip(192, 168, 88, 1), 24), lan)
+            .unwrap();
+        engine
+            .routes_mut()
+            .add_static(StaticRoute::via(
+                Ipv4Cidr::new(ip(0, 0, 0, 0), 0),
+                &[Gateway::Address(ip(10, 0, 0, 2))],
+            ))
+            .unwrap();
+        engine
+            .add_static_arp(wan, ip(10, 0, 0, 2), mac(2), now)
+            .unwrap();
+        for host in [10, 20] {
+            engine
+                .add_static_arp(lan, ip(192, 168, 88, host), mac(host), now)
+                .unwrap();
+        }
+        let (interfaces, lists) = (
+            engine.interfaces().clone(),
+            engine.interface_lists().clone(),
+        );
+        let firewall = engine.hooks_mut();
+        firewall
+            .set_rules(Table::Filter, &defconf_filter(), &interfaces, &lists)
+            .unwrap();
+        firewall
+            .set_rules(Table::Nat, &nat_rules(), &interfaces, &lists)
+            .unwrap();
+        let mut soho = Self {
+            engine,
+            wan,
+            lan,
+            now,
+        };
+        soho.sent(wan);
+        soho.sent(lan);
+        soho
+    }
+
+    fn sent(&mut self, interface: InterfaceId) -> Vec<Vec<u8>> {
+        let mut packets = Vec::new();
+        self.engine.transmit(interface, |frame| {
+            if let Sent::Ipv4 { ip, .. } = parse(frame) {
+                packets.push(ip);
+            }
+            true
+        });
+        packets
+    }
+
+    fn from_lan(&mut self, host: u8, ip_packet: &[u8]) {
+        self.engine.receive(
+            self.lan,
+            &ipv4_frame(mac(host), LAN_MAC, ip_packet),
+            self.now,
+        );
+    }
+
+    fn from_wan(&mut self, ip_packet: &[u8]) {
+        self.engine
+            .receive(self.wan, &ipv4_frame(mac(2), WAN_MAC, ip_packet), self.now);
+    }
+
+    fn one(&mut self, interface: InterfaceId) -> Vec<u8> {
+        let mut packets = self.sent(interface);
+        assert_eq!(
+            packets.len(),
+            1,
+            "expected one packet out of {interface:?}, got {}",
+            packets.len()
+        );
+        packets.remove(0)
+    }
+}
+
+fn tcp(
+    src: smoltcp::wire::Ipv4Address,
+    dst: smoltcp::wire::Ipv4Address,
+    sport: u16,
+    dport: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+) -> Vec<u8> {
+    ipv4(
+        src,
+        dst,
+        IpProtocol::Tcp,
+        64,
+        false,
+        &tcp_payload(src, dst, sport, dport, flags, seq, ack, b""),
+    )
+}
+
+#[test]
+fn lan_connection_is_masqueraded_and_replies_are_restored() {
+    let mut soho = Soho::new();
+    let (client, server) = (ip(192, 168, 88, 10), ip(93, 184, 216, 34));
+    soho.from_lan(10, &tcp(client, server, 40000, 80, SYN, 1000, 0));
+    let syn = soho.one(soho.wan);
+    assert_eq!(
+        (ipv4_header(&syn).src_addr, ipv4_header(&syn).dst_addr),
+        (ip(10, 0, 0, 1), server)
+    );
+    let (sport, dport, flags) = tcp_of(&syn);
+    assert_eq!(
+        (sport, dport, flags),
+        (40000, 80, SYN),
+        "port kept when free"
+    );
+
+    soho.from_wan(&tcp(
+        server,
+        ip(10, 0, 0, 1),
+        80,
+        sport,
+        SYN | ACK,
+        5000,
+        1001,
+    ));
+    let syn_ack = soho.one(soho.lan);
+    assert_eq!(ipv4_header(&syn_ack).dst_addr, client);
+    assert_eq!(tcp_of(&syn_ack), (80, 40000, SYN | ACK));
+
+    soho.from_lan(10, &tcp(client, server, 40000, 80, ACK, 1001, 5001));
+    assert_eq!(ipv4_header(&soho.one(soho.wan)).src_addr, ip(10, 0, 0, 1));
+    let connections = soho.engine.hooks().connections(soho.now);
+    assert_eq!(connections.len(), 1);
+    assert_eq!(connections[0].reply.dst, ip(10, 0, 0, 1));
+}
+
+#[test]
+fn connections_from_the_wan_are_dropped_and_the_router_is_closed_to_it() {
+    let mut soho = Soho::new();
+    soho.from_wan(&tcp(
+        ip(10, 0, 0, 2),
+        ip(192, 168, 88, 10),
+        5555,
+        22,
+        SYN,
+        1,
+        0,
+    ));
+    assert!(soho.sent(soho.lan).is_empty());
+    soho.from_wan(&tcp(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 5555, 22, SYN, 1, 0));
+    assert!(
+        soho.sent(soho.wan).is_empty(),
+        "no RST from a router closed to the WAN"
+    );
+    assert_eq!(soho.engine.drops().get(DropReason::Filtered), 2);
+    assert!(
+        soho.engine.hooks().connections(soho.now).is_empty(),
+        "dropped first packets leave no connection"
+    );
+    // Ping is allowed from anywhere by defconf.
+    soho.from_wan(&echo_request(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 64, 9, 1));
+    assert_eq!(icmp_of(&soho.one(soho.wan)).0, 0);
+}
+
+#[test]
+fn port_forward_reaches_the_lan_server_and_replies_leave_from_the_wan_address() {
+    let mut soho = Soho::new();
+    let outside = ip(10, 0, 0, 2);
+    soho.from_wan(&tcp(outside, ip(10, 0, 0, 1), 6000, 8080, SYN, 1, 0));
+    let syn = soho.one(soho.lan);
+    assert_eq!(ipv4_header(&syn).dst_addr, ip(192, 168, 88, 10));
+    assert_eq!(tcp_of(&syn), (6000, 80, SYN));
+    soho.from_lan(
+        10,
+        &tcp(ip(192, 168, 88, 10), outside, 80, 6000, SYN | ACK, 9, 2),
+    );
+    let reply = soho.one(soho.wan);
+    assert_eq!(ipv4_header(&reply).src_addr, ip(10, 0, 0, 1));
+    assert_eq!(tcp_of(&reply), (8080, 6000, SYN | ACK));
+}
+
+#[test]
+fn invalid_packets_are_dropped() {
+    let mut soho = Soho::new();
+    soho.from_lan(
+        10,
+        &tcp(
+            ip(192, 168, 88, 10),
+            ip(1, 1, 1, 1),
+            40001,
+            443,
+            SYN | FIN,
+            1,
+            0,
+        ),
+    );
+    assert!(soho.sent(soho.wan).is_empty());
+    assert_eq!(soho.engine.drops().get(DropReason::Filtered), 1);
+}
+
+#[test]
+fn icmp_errors_about_a_masqueraded_flow_are_translated_back() {
+    let mut soho = Soho::new();
+    let (client, server) = (ip(192, 168, 88, 10), ip(198, 51, 100, 7));
+    let udp = udp_payload(client, server, 33000, 53, b"query");
+    soho.from_lan(10, &ipv4(client, server, IpProtocol::Udp, 64, false, &udp));
+    let out = soho.one(soho.wan);
+    let (nat_port, _) = udp_of(&out);
+    // The ISP's router says the port is unreachable, quoting the translated datagram.
+    let mut error = vec![3u8, 3, 0, 0, 0, 0, 0, 0];
+    error.extend_from_slice(&out);
+    let sum = netstack::checksum::internet_checksum(&error);
+    error[2..4].copy_from_slice(&sum.to_be_bytes());
+    soho.from_wan(&ipv4(
+        ip(10, 0, 0, 2),
+        ip(10, 0, 0, 1),
+        IpProtocol::Icmp,
+        64,
+        false,
+        &error,
+    ));
+    let back = soho.one(soho.lan);
+    assert_eq!(ipv4_header(&back).dst_addr, client);
+    let (icmp_type, code, _, quoted) = icmp_of(&back);
+    assert_eq!((icmp_type, code), (3, 3));
+    assert_eq!(
+        ipv4_header(&quoted).src_addr,
+        client,
+        "inner source restored"
+    );
+    assert_eq!(u16::from_be_bytes([quoted[20], quoted[21]]), 33000);
+    assert_eq!(nat_port, 33000);
+}
+
+#[test]
+fn hairpin_nat_lets_lan_clients_use_the_public_address() {
+    let mut soho = Soho::new();
+    let client = ip(192, 168, 88, 20);
+    soho.from_lan(20, &tcp(client, ip(10, 0, 0, 1), 41000, 8080, SYN, 1, 0));
+    let syn = soho.one(soho.lan);
+    let header = ipv4_header(&syn);
+    assert_eq!(
+        (header.src_addr, header.dst_addr),
+        (ip(192, 168, 88, 1), ip(192, 168, 88, 10))
+    );
+    let (sport, dport, _) = tcp_of(&syn);
+    assert_eq!(dport, 80);
+    soho.from_lan(
+        10,
+        &tcp(
+            ip(192, 168, 88, 10),
+            ip(192, 168, 88, 1),
+            80,
+            sport,
+            SYN | ACK,
+            7,
+            2,
+        ),
+    );
+    let reply = soho.one(soho.lan);
+    let header = ipv4_header(&reply);
+    assert_eq!(
+        (header.src_addr, header.dst_addr),
+        (ip(10, 0, 0, 1), client)
+    );
+    assert_eq!(tcp_of(&reply), (8080, 41000, SYN | ACK));
+}
+
+#[test]
+fn established_connections_are_fasttracked() {
+    let mut soho = Soho::new();
+    let (client, server) = (ip(192, 168, 88, 10), ip(93, 184, 216, 34));
+    soho.from_lan(10, &tcp(client, server, 40000, 80, SYN, 1000, 0));
+    soho.sent(soho.wan);
+    soho.from_wan(&tcp(
+        server,
+        ip(10, 0, 0, 1),
+        80,
+        40000,
+        SYN | ACK,
+        5000,
+        1001,
+    ));
+    soho.sent(soho.lan);
+    for _ in 0..5 {
+        soho.from_lan(10, &tcp(client, server, 40000, 80, ACK, 1001, 5001));
+        assert_eq!(
+            ipv4_header(&soho.one(soho.wan)).src_addr,
+            ip(10, 0, 0, 1),
+            "NAT still applies"
+        );
+    }
+    assert!(soho.engine.hooks().stats().fasttracked > 0);
+    let connection = &soho.engine.hooks().connections(soho.now)[0];
+    assert!(
+        connection.flag_letters().contains('F'),
+        "flags {}",
+        connection.flag_letters()
+    );
+}
+
+#[test]
+fn removing_the_wan_address_flushes_masqueraded_connections() {
+    let mut soho = Soho::new();
+    soho.from_lan(
+        10,
+        &tcp(
+            ip(192, 168, 88, 10),
+            ip(93, 184, 216, 34),
+            40000,
+            80,
+            SYN,
+            1,
+            0,
+        ),
+    );
+    soho.sent(soho.wan);
+    assert_eq!(soho.engine.hooks().connections(soho.now).len(), 1);
+    let wan_address = soho
+        .engine
+        .addresses()
+        .iter()
+        .find(|a| a.interface == soho.wan)
+        .unwrap()
+        .id;
+    soho.engine.remove_address(wan_address);
+    assert!(soho.engine.hooks().connections(soho.now).is_empty());
+}
