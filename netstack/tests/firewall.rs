@@ -101,6 +101,21 @@ fn nat_rules() -> Vec<RuleSpec> {
 
 impl Soho {
     fn new() -> Self {
+        Self::with(
+            &defconf_filter(),
+            &nat_rules(),
+            &[],
+            Gateway::Address(ip(10, 0, 0, 2)),
+        )
+    }
+
+    /// The SOHO topology with the given rule sets and default gateway.
+    fn with(
+        filter: &[RuleSpec],
+        nat: &[RuleSpec],
+        mangle: &[RuleSpec],
+        default_gateway: Gateway,
+    ) -> Self {
         let now = Instant::from_secs(100);
         let firewall = Firewall::new(ConntrackSettings::default(), 42);
         let mut engine = Engine::with_hooks(EngineConfig::default(), firewall, now);
@@ -120,7 +135,7 @@ impl Soho {
             .routes_mut()
             .add_static(StaticRoute::via(
                 Ipv4Cidr::new(ip(0, 0, 0, 0), 0),
-                &[Gateway::Address(ip(10, 0, 0, 2))],
+                &[default_gateway],
             ))
             .unwrap();
         engine
@@ -137,10 +152,13 @@ impl Soho {
         );
         let firewall = engine.hooks_mut();
         firewall
-            .set_rules(Table::Filter, &defconf_filter(), &interfaces, &lists)
+            .set_rules(Table::Filter, filter, &interfaces, &lists)
             .unwrap();
         firewall
-            .set_rules(Table::Nat, &nat_rules(), &interfaces, &lists)
+            .set_rules(Table::Nat, nat, &interfaces, &lists)
+            .unwrap();
+        firewall
+            .set_rules(Table::Mangle, mangle, &interfaces, &lists)
             .unwrap();
         let mut soho = Self {
             engine,
@@ -164,7 +182,7 @@ impl Soho {
         packets
     }
 
-    fn from_lan(&mut self, host: u8, ip_packet: &[u8]) {
+    fn send_from_lan(&mut self, host: u8, ip_packet: &[u8]) {
         self.engine.receive(
             self.lan,
             &ipv4_frame(mac(host), LAN_MAC, ip_packet),
@@ -172,7 +190,7 @@ impl Soho {
         );
     }
 
-    fn from_wan(&mut self, ip_packet: &[u8]) {
+    fn send_from_wan(&mut self, ip_packet: &[u8]) {
         self.engine
             .receive(self.wan, &ipv4_frame(mac(2), WAN_MAC, ip_packet), self.now);
     }
@@ -212,7 +230,7 @@ fn tcp(
 fn lan_connection_is_masqueraded_and_replies_are_restored() {
     let mut soho = Soho::new();
     let (client, server) = (ip(192, 168, 88, 10), ip(93, 184, 216, 34));
-    soho.from_lan(10, &tcp(client, server, 40000, 80, SYN, 1000, 0));
+    soho.send_from_lan(10, &tcp(client, server, 40000, 80, SYN, 1000, 0));
     let syn = soho.one(soho.wan);
     assert_eq!(
         (ipv4_header(&syn).src_addr, ipv4_header(&syn).dst_addr),
@@ -225,7 +243,7 @@ fn lan_connection_is_masqueraded_and_replies_are_restored() {
         "port kept when free"
     );
 
-    soho.from_wan(&tcp(
+    soho.send_from_wan(&tcp(
         server,
         ip(10, 0, 0, 1),
         80,
@@ -238,7 +256,7 @@ fn lan_connection_is_masqueraded_and_replies_are_restored() {
     assert_eq!(ipv4_header(&syn_ack).dst_addr, client);
     assert_eq!(tcp_of(&syn_ack), (80, 40000, SYN | ACK));
 
-    soho.from_lan(10, &tcp(client, server, 40000, 80, ACK, 1001, 5001));
+    soho.send_from_lan(10, &tcp(client, server, 40000, 80, ACK, 1001, 5001));
     assert_eq!(ipv4_header(&soho.one(soho.wan)).src_addr, ip(10, 0, 0, 1));
     let connections = soho.engine.hooks().connections(soho.now);
     assert_eq!(connections.len(), 1);
@@ -248,7 +266,7 @@ fn lan_connection_is_masqueraded_and_replies_are_restored() {
 #[test]
 fn connections_from_the_wan_are_dropped_and_the_router_is_closed_to_it() {
     let mut soho = Soho::new();
-    soho.from_wan(&tcp(
+    soho.send_from_wan(&tcp(
         ip(10, 0, 0, 2),
         ip(192, 168, 88, 10),
         5555,
@@ -258,7 +276,7 @@ fn connections_from_the_wan_are_dropped_and_the_router_is_closed_to_it() {
         0,
     ));
     assert!(soho.sent(soho.lan).is_empty());
-    soho.from_wan(&tcp(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 5555, 22, SYN, 1, 0));
+    soho.send_from_wan(&tcp(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 5555, 22, SYN, 1, 0));
     assert!(
         soho.sent(soho.wan).is_empty(),
         "no RST from a router closed to the WAN"
@@ -269,7 +287,7 @@ fn connections_from_the_wan_are_dropped_and_the_router_is_closed_to_it() {
         "dropped first packets leave no connection"
     );
     // Ping is allowed from anywhere by defconf.
-    soho.from_wan(&echo_request(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 64, 9, 1));
+    soho.send_from_wan(&echo_request(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 64, 9, 1));
     assert_eq!(icmp_of(&soho.one(soho.wan)).0, 0);
 }
 
@@ -277,11 +295,11 @@ fn connections_from_the_wan_are_dropped_and_the_router_is_closed_to_it() {
 fn port_forward_reaches_the_lan_server_and_replies_leave_from_the_wan_address() {
     let mut soho = Soho::new();
     let outside = ip(10, 0, 0, 2);
-    soho.from_wan(&tcp(outside, ip(10, 0, 0, 1), 6000, 8080, SYN, 1, 0));
+    soho.send_from_wan(&tcp(outside, ip(10, 0, 0, 1), 6000, 8080, SYN, 1, 0));
     let syn = soho.one(soho.lan);
     assert_eq!(ipv4_header(&syn).dst_addr, ip(192, 168, 88, 10));
     assert_eq!(tcp_of(&syn), (6000, 80, SYN));
-    soho.from_lan(
+    soho.send_from_lan(
         10,
         &tcp(ip(192, 168, 88, 10), outside, 80, 6000, SYN | ACK, 9, 2),
     );
@@ -293,7 +311,7 @@ fn port_forward_reaches_the_lan_server_and_replies_leave_from_the_wan_address() 
 #[test]
 fn invalid_packets_are_dropped() {
     let mut soho = Soho::new();
-    soho.from_lan(
+    soho.send_from_lan(
         10,
         &tcp(
             ip(192, 168, 88, 10),
@@ -314,7 +332,7 @@ fn icmp_errors_about_a_masqueraded_flow_are_translated_back() {
     let mut soho = Soho::new();
     let (client, server) = (ip(192, 168, 88, 10), ip(198, 51, 100, 7));
     let udp = udp_payload(client, server, 33000, 53, b"query");
-    soho.from_lan(10, &ipv4(client, server, IpProtocol::Udp, 64, false, &udp));
+    soho.send_from_lan(10, &ipv4(client, server, IpProtocol::Udp, 64, false, &udp));
     let out = soho.one(soho.wan);
     let (nat_port, _) = udp_of(&out);
     // The ISP's router says the port is unreachable, quoting the translated datagram.
@@ -322,7 +340,7 @@ fn icmp_errors_about_a_masqueraded_flow_are_translated_back() {
     error.extend_from_slice(&out);
     let sum = netstack::checksum::internet_checksum(&error);
     error[2..4].copy_from_slice(&sum.to_be_bytes());
-    soho.from_wan(&ipv4(
+    soho.send_from_wan(&ipv4(
         ip(10, 0, 0, 2),
         ip(10, 0, 0, 1),
         IpProtocol::Icmp,
@@ -347,7 +365,7 @@ fn icmp_errors_about_a_masqueraded_flow_are_translated_back() {
 fn hairpin_nat_lets_lan_clients_use_the_public_address() {
     let mut soho = Soho::new();
     let client = ip(192, 168, 88, 20);
-    soho.from_lan(20, &tcp(client, ip(10, 0, 0, 1), 41000, 8080, SYN, 1, 0));
+    soho.send_from_lan(20, &tcp(client, ip(10, 0, 0, 1), 41000, 8080, SYN, 1, 0));
     let syn = soho.one(soho.lan);
     let header = ipv4_header(&syn);
     assert_eq!(
@@ -356,7 +374,7 @@ fn hairpin_nat_lets_lan_clients_use_the_public_address() {
     );
     let (sport, dport, _) = tcp_of(&syn);
     assert_eq!(dport, 80);
-    soho.from_lan(
+    soho.send_from_lan(
         10,
         &tcp(
             ip(192, 168, 88, 10),
@@ -381,9 +399,9 @@ fn hairpin_nat_lets_lan_clients_use_the_public_address() {
 fn established_connections_are_fasttracked() {
     let mut soho = Soho::new();
     let (client, server) = (ip(192, 168, 88, 10), ip(93, 184, 216, 34));
-    soho.from_lan(10, &tcp(client, server, 40000, 80, SYN, 1000, 0));
+    soho.send_from_lan(10, &tcp(client, server, 40000, 80, SYN, 1000, 0));
     soho.sent(soho.wan);
-    soho.from_wan(&tcp(
+    soho.send_from_wan(&tcp(
         server,
         ip(10, 0, 0, 1),
         80,
@@ -394,7 +412,7 @@ fn established_connections_are_fasttracked() {
     ));
     soho.sent(soho.lan);
     for _ in 0..5 {
-        soho.from_lan(10, &tcp(client, server, 40000, 80, ACK, 1001, 5001));
+        soho.send_from_lan(10, &tcp(client, server, 40000, 80, ACK, 1001, 5001));
         assert_eq!(
             ipv4_header(&soho.one(soho.wan)).src_addr,
             ip(10, 0, 0, 1),
@@ -413,7 +431,7 @@ fn established_connections_are_fasttracked() {
 #[test]
 fn removing_the_wan_address_flushes_masqueraded_connections() {
     let mut soho = Soho::new();
-    soho.from_lan(
+    soho.send_from_lan(
         10,
         &tcp(
             ip(192, 168, 88, 10),
@@ -436,4 +454,126 @@ fn removing_the_wan_address_flushes_masqueraded_connections() {
         .id;
     soho.engine.remove_address(wan_address);
     assert!(soho.engine.hooks().connections(soho.now).is_empty());
+}
+
+/// Seed 000 (SOHO packet flow): its filter, masquerade and web-traffic mangle rules, verbatim in meaning.
+#[test]
+fn seed_000_packet_flow_rules() {
+    use ConnState::*;
+    let wan = || "ether1".to_string();
+    let filter = vec![
+        rule(1, "forward").with(Match::ConnectionState(vec![Established, Related])),
+        rule(2, "forward")
+            .with(Match::ConnectionState(vec![Invalid]))
+            .action(ActionSpec::Drop),
+        rule(3, "forward")
+            .with(Match::InInterface(wan()))
+            .without(Match::OutInterface(wan()))
+            .with(Match::ConnectionState(vec![New]))
+            .action(ActionSpec::Drop),
+        RuleSpec {
+            disabled: true,
+            ..rule(4, "input")
+                .with(Match::Protocol(6))
+                .with(Match::DstPort(vec![PortRange::single(8291)]))
+                .with(Match::InInterface(wan()))
+        },
+        rule(5, "input").with(Match::Protocol(1)),
+        rule(6, "input")
+            .with(Match::InInterface(wan()))
+            .action(ActionSpec::Drop),
+        rule(7, "output"),
+    ];
+    let nat = vec![
+        rule(10, "srcnat")
+            .with(Match::OutInterface(wan()))
+            .action(ActionSpec::Masquerade { to_ports: None }),
+    ];
+    let mangle = vec![
+        rule(20, "forward")
+            .with(Match::Protocol(6))
+            .with(Match::DstPort(vec![
+                PortRange::single(80),
+                PortRange::single(443),
+            ]))
+            .action(ActionSpec::MarkPacket("low-priority".into())),
+    ];
+    let mut soho = Soho::with(&filter, &nat, &mangle, Gateway::Address(ip(10, 0, 0, 2)));
+    let (client, server) = (ip(192, 168, 88, 10), ip(93, 184, 216, 34));
+    soho.send_from_lan(10, &tcp(client, server, 40000, 443, SYN, 1, 0));
+    assert_eq!(ipv4_header(&soho.one(soho.wan)).src_addr, ip(10, 0, 0, 1));
+    soho.send_from_wan(&tcp(server, ip(10, 0, 0, 1), 443, 40000, SYN | ACK, 1, 2));
+    assert_eq!(ipv4_header(&soho.one(soho.lan)).dst_addr, client);
+    let web = soho
+        .engine
+        .hooks()
+        .rules(Table::Mangle)
+        .rule_counters(netstack::firewall::spec::RuleId(20))
+        .expect("mangle rule counters");
+    // Only the request carries dst-port 443; the reply (src-port 443) is not marked by this rule.
+    assert_eq!(web.packets, 1);
+    // Winbox from the WAN stays closed (its accept rule is disabled); ping answers.
+    soho.send_from_wan(&tcp(
+        ip(10, 0, 0, 2),
+        ip(10, 0, 0, 1),
+        5000,
+        8291,
+        SYN,
+        1,
+        0,
+    ));
+    assert!(soho.sent(soho.wan).is_empty());
+    soho.send_from_wan(&echo_request(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 64, 1, 1));
+    assert_eq!(icmp_of(&soho.one(soho.wan)).0, 0);
+    // New connections from the WAN towards the LAN are dropped.
+    soho.send_from_wan(&tcp(ip(10, 0, 0, 2), client, 5000, 22, SYN, 1, 0));
+    assert!(soho.sent(soho.lan).is_empty());
+}
+
+/// Seed 001 (routing with masquerade): the default route names the WAN interface as its gateway, so every
+/// destination is resolved on-link (the ISP answers ARP for it), and traffic is masqueraded.
+#[test]
+fn seed_001_interface_gateway_with_masquerade() {
+    let nat = vec![
+        rule(10, "srcnat")
+            .with(Match::OutInterface("ether1".into()))
+            .action(ActionSpec::Masquerade { to_ports: None }),
+    ];
+    let mut soho = Soho::with(&[], &nat, &[], Gateway::Interface(InterfaceId(0)));
+    let server = ip(8, 8, 8, 8);
+    soho.send_from_lan(
+        10,
+        &ipv4(
+            ip(192, 168, 88, 10),
+            server,
+            IpProtocol::Udp,
+            64,
+            false,
+            &udp_payload(ip(192, 168, 88, 10), server, 34000, 53, b"q"),
+        ),
+    );
+    // The router asks for 8.8.8.8 itself on the WAN; the ISP's router answers for it (proxy ARP).
+    let mut asked = false;
+    soho.engine.transmit(soho.wan, |frame| {
+        asked |= matches!(parse(frame), Sent::Arp { repr: smoltcp::wire::ArpRepr::EthernetIpv4 { target_protocol_addr, .. }, .. } if target_protocol_addr == server);
+        true
+    });
+    assert!(asked, "on-link resolution of the destination");
+    soho.engine.receive(
+        soho.wan,
+        &arp_frame(
+            smoltcp::wire::ArpOperation::Reply,
+            mac(2),
+            server,
+            WAN_MAC,
+            ip(10, 0, 0, 1),
+        ),
+        soho.now,
+    );
+    let out = soho.one(soho.wan);
+    assert_eq!(
+        (ipv4_header(&out).src_addr, ipv4_header(&out).dst_addr),
+        (ip(10, 0, 0, 1), server)
+    );
+    assert_eq!(udp_of(&out).0, 34000);
 }

@@ -225,6 +225,7 @@ pub const PSH: u8 = 0x08;
 pub const ACK: u8 = 0x10;
 
 /// A TCP segment with arbitrary flags (20-byte header, window 64240, checksum filled).
+#[allow(clippy::too_many_arguments)] // one argument per header field a test sets
 pub fn tcp_payload(
     src: Ipv4Address,
     dst: Ipv4Address,
