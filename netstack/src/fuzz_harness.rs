@@ -3,18 +3,28 @@
 //! interesting stays a regression test.
 //!
 //! Input format (every byte string is valid): a sequence of records. A record starts with an opcode
-//! byte: `op % 8 == 0` advances the clock by `next byte × 10 ms` and runs the timers; otherwise the next
-//! two bytes (little endian) give a length, and that many following bytes (or what is left) are received
-//! as a frame on interface `op % 3`. After each record every interface's queue is drained like a driver
-//! would, checking that each frame is at least an Ethernet header long.
+//! byte: `op % 8 == 0` advances the clock by `next byte × 10 ms` and runs the timers; `op % 8 == 4`
+//! replaces the firewall's rule sets with one of four configurations chosen by the next byte (the SOHO
+//! set, no rules, filter only, NAT only) while connections stay; otherwise the next two bytes (little
+//! endian) give a length, and that many following bytes (or what is left) are received as a frame on
+//! interface `op % 3`. After each record every interface's queue is drained like a driver would,
+//! checking that each frame is at least an Ethernet header long.
 //!
 //! The engine has three interfaces (WAN 10.0.0.1/24, LAN 192.168.88.1/24, a /30 link), a default route, an
-//! ECMP route, a blackhole, a static ARP entry and a small MTU on one interface, so inputs reach ARP,
-//! local delivery, forwarding, fragmentation and ICMP errors.
+//! ECMP route, a blackhole, a static ARP entry and a small MTU on one interface, and the stateful firewall
+//! with the SOHO rule set (defconf filter, masquerade to the WAN, a port forward), so inputs reach ARP,
+//! local delivery, forwarding, fragmentation, ICMP errors, connection tracking and NAT.
 
 use smoltcp::wire::{EthernetAddress, Ipv4Address, Ipv4Cidr};
 
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::conntrack::ConntrackSettings;
 use crate::engine::{Engine, EngineConfig};
+use crate::firewall::spec::{AddrRange, PortRange, Table};
+use crate::firewall::{ActionSpec, Firewall, Match, RuleSpec};
+use crate::flow::ConnState;
 use crate::interface::InterfaceId;
 use crate::route::{Gateway, StaticRoute};
 use crate::{Duration, Instant};
@@ -34,6 +44,10 @@ pub fn run(data: &[u8]) {
             let (&step, tail) = tail.split_first().unwrap_or((&1, &[]));
             now += Duration::from_millis(u64::from(step) * 10);
             engine.poll(now);
+            rest = tail;
+        } else if op % 8 == 4 {
+            let (&choice, tail) = tail.split_first().unwrap_or((&0, &[]));
+            install_rules(&mut engine, choice);
             rest = tail;
         } else {
             let (len, tail) = match tail {
@@ -61,14 +75,79 @@ fn cidr(a: [u8; 4], len: u8) -> Ipv4Cidr {
     Ipv4Cidr::new(Ipv4Address::from(a), len)
 }
 
-fn configured_engine(now: Instant) -> Engine {
-    let mut engine = Engine::new(
-        EngineConfig {
-            max_buffers: 256,
-            ..EngineConfig::default()
-        },
-        now,
+/// The rule sets `op % 8 == 4` switches between.
+fn install_rules(engine: &mut Engine<Firewall>, choice: u8) {
+    let (filter, nat) = match choice % 4 {
+        0 => (soho_filter(), soho_nat()),
+        1 => (Vec::new(), Vec::new()),
+        2 => (soho_filter(), Vec::new()),
+        _ => (Vec::new(), soho_nat()),
+    };
+    let (interfaces, lists) = (
+        engine.interfaces().clone(),
+        engine.interface_lists().clone(),
     );
+    let firewall = engine.hooks_mut();
+    let _ = firewall.set_rules(Table::Filter, &filter, &interfaces, &lists);
+    let _ = firewall.set_rules(Table::Nat, &nat, &interfaces, &lists);
+}
+
+fn soho_filter() -> Vec<RuleSpec> {
+    use ConnState::*;
+    let accepted = Match::ConnectionState(vec![Established, Related, Untracked]);
+    vec![
+        RuleSpec::new(1, "input").with(accepted.clone()),
+        RuleSpec::new(2, "input")
+            .with(Match::ConnectionState(vec![Invalid]))
+            .action(ActionSpec::Drop),
+        RuleSpec::new(3, "input").with(Match::Protocol(1)),
+        RuleSpec::new(4, "input")
+            .without(Match::InInterfaceList("LAN".into()))
+            .action(ActionSpec::Drop),
+        RuleSpec::new(5, "forward")
+            .with(Match::ConnectionState(vec![Established, Related]))
+            .action(ActionSpec::FasttrackConnection),
+        RuleSpec::new(6, "forward").with(accepted),
+        RuleSpec::new(7, "forward")
+            .with(Match::ConnectionState(vec![Invalid]))
+            .action(ActionSpec::Drop),
+        RuleSpec::new(8, "forward")
+            .with(Match::ConnectionState(vec![New]))
+            .without(Match::ConnectionNatState {
+                srcnat: false,
+                dstnat: true,
+            })
+            .with(Match::InInterfaceList("WAN".into()))
+            .action(ActionSpec::Drop),
+    ]
+}
+
+fn soho_nat() -> Vec<RuleSpec> {
+    vec![
+        RuleSpec::new(20, "srcnat")
+            .with(Match::OutInterfaceList("WAN".into()))
+            .action(ActionSpec::Masquerade { to_ports: None }),
+        RuleSpec::new(21, "dstnat")
+            .with(Match::InInterfaceList("WAN".into()))
+            .with(Match::Protocol(6))
+            .with(Match::DstPort(vec![PortRange::single(8080)]))
+            .action(ActionSpec::DstNat {
+                to_addresses: Some(AddrRange::single(Ipv4Address::new(192, 168, 88, 10))),
+                to_ports: Some(PortRange::single(80)),
+            }),
+    ]
+}
+
+fn configured_engine(now: Instant) -> Engine<Firewall> {
+    let config = EngineConfig {
+        max_buffers: 256,
+        ..EngineConfig::default()
+    };
+    let settings = ConntrackSettings {
+        max_entries: 512,
+        ..ConntrackSettings::default()
+    };
+    let mut engine = Engine::with_hooks(config, Firewall::new(settings, 7), now);
     let wan = engine
         .add_interface("ether1", EthernetAddress([0x52, 0x54, 0, 0x12, 0x34, 1]))
         .expect("fresh table");
@@ -103,6 +182,18 @@ fn configured_engine(now: Instant) -> Engine {
         EthernetAddress([2, 0, 0, 0, 0, 0x31]),
         now,
     );
+    let lists = engine.interface_lists_mut();
+    if let (Some(wan_list), Some(lan_list)) = (lists.add("WAN"), lists.add("LAN")) {
+        lists.add_member(wan_list, wan);
+        lists.add_member(lan_list, lan);
+    }
+    install_rules(&mut engine, 0);
+    let lists = engine.interface_lists_mut();
+    if let (Some(wan_list), Some(lan_list)) = (lists.add("WAN"), lists.add("LAN")) {
+        lists.add_member(wan_list, wan);
+        lists.add_member(lan_list, lan);
+    }
+    install_rules(&mut engine, 0);
     for interface in [wan, lan, link] {
         engine.transmit(interface, |_| true);
     }

@@ -53,6 +53,7 @@ pub mod prng;
 pub mod rate_limit;
 pub mod route;
 pub mod stage;
+pub mod tcp_reset;
 pub mod trace;
 pub mod verdict;
 

@@ -18,6 +18,9 @@ pub enum Next {
     /// Discard and answer the sender with this ICMP error (rate-limited, and suppressed where RFC 1812
     /// forbids it).
     Reject(DropReason, IcmpErrorKind),
+    /// Discard and answer a TCP segment with a reset (`reject-with=tcp-reset`; rate-limited like ICMP
+    /// errors; other protocols are just dropped).
+    RejectWithReset(DropReason),
 }
 
 /// Why a packet was dropped. Each has its own counter.

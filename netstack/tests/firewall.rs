@@ -577,3 +577,34 @@ fn seed_001_interface_gateway_with_masquerade() {
     );
     assert_eq!(udp_of(&out).0, 34000);
 }
+
+#[test]
+fn reject_with_tcp_reset_answers_for_the_destination() {
+    use netstack::firewall::spec::RejectWith;
+    let filter = vec![
+        rule(1, "forward")
+            .with(Match::Protocol(6))
+            .with(Match::DstPort(vec![PortRange::single(25)]))
+            .action(ActionSpec::Reject(RejectWith::TcpReset)),
+    ];
+    let mut soho = Soho::with(
+        &filter,
+        &nat_rules(),
+        &[],
+        Gateway::Address(ip(10, 0, 0, 2)),
+    );
+    let (client, mail) = (ip(192, 168, 88, 10), ip(198, 51, 100, 25));
+    soho.send_from_lan(10, &tcp(client, mail, 40002, 25, SYN, 7000, 0));
+    assert!(soho.sent(soho.wan).is_empty());
+    let reset = soho.one(soho.lan);
+    let header = ipv4_header(&reset);
+    assert_eq!((header.src_addr, header.dst_addr), (mail, client));
+    assert_eq!(tcp_of(&reset), (25, 40002, RST | ACK));
+    assert_eq!(
+        u32::from_be_bytes([reset[28], reset[29], reset[30], reset[31]]),
+        7001,
+        "acknowledges the SYN"
+    );
+    // The segment itself is dropped and counted.
+    assert_eq!(soho.engine.drops().get(DropReason::Filtered), 1);
+}

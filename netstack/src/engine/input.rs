@@ -144,6 +144,17 @@ impl<H: Hooks> Engine<H> {
                     self.reject(taken, reason, kind, now);
                     return false;
                 }
+                Next::RejectWithReset(reason) => {
+                    self.trace_packet(
+                        packet,
+                        Stage::Hook(point),
+                        TraceVerdict::Reject(reason),
+                        now,
+                    );
+                    let taken = core::mem::replace(packet, Packet::placeholder());
+                    self.reset(taken, reason, now);
+                    return false;
+                }
             }
         }
         true

@@ -89,6 +89,20 @@ impl<H: Hooks> Engine<H> {
         self.drop_packet(packet, reason, now);
     }
 
+    /// Drops a TCP segment and answers it with a reset from the host it was for (`reject-with=tcp-reset`),
+    /// within the same rate limit as ICMP errors.
+    pub(super) fn reset(&mut self, packet: Packet, reason: DropReason, now: Instant) {
+        let mut reset = [0u8; crate::tcp_reset::RESET_LEN];
+        if let Some(len) = crate::tcp_reset::build_tcp_reset(packet.l3(), &mut reset)
+            && self.icmp_limit.allow(now)
+            && let Some(buffer) = self.take_buffer()
+        {
+            let answer = Packet::from_ip(buffer, &reset[..len]);
+            self.originate(answer, now);
+        }
+        self.drop_packet(packet, reason, now);
+    }
+
     fn send_icmp_error(&mut self, offending: &Packet, kind: IcmpErrorKind, now: Instant) {
         let Ok(ip) = Ipv4Packet::new_checked(offending.l3()) else {
             return;

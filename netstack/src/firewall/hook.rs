@@ -17,7 +17,7 @@
 //! replaced whole (`set_rules`): a compile error keeps the old set, counters carry over, conntrack state
 //! is untouched.
 //!
-//! Not yet: `reject-with=tcp-reset` and `tarpit` drop without answering, `change-mss=clamp-to-pmtu`
+//! Not yet: `tarpit` drops without answering, `change-mss=clamp-to-pmtu`
 //! is ignored, fragments are not reassembled before tracking (non-first fragments are invalid), and the
 //! fasttrack dummy counter rule is not shown.
 
@@ -226,9 +226,10 @@ impl Firewall {
     fn verdict(&mut self, packet: &mut Packet, verdict: ChainVerdict) -> Next {
         let next = match verdict {
             ChainVerdict::Accept | ChainVerdict::Nat(_) | ChainVerdict::NoTrack => Next::Continue,
-            ChainVerdict::Drop
-            | ChainVerdict::Tarpit
-            | ChainVerdict::Reject(RejectWith::TcpReset) => Next::Drop(DropReason::Filtered),
+            ChainVerdict::Drop | ChainVerdict::Tarpit => Next::Drop(DropReason::Filtered),
+            ChainVerdict::Reject(RejectWith::TcpReset) => {
+                Next::RejectWithReset(DropReason::Filtered)
+            }
             ChainVerdict::Reject(RejectWith::Icmp(kind)) => {
                 Next::Reject(DropReason::Filtered, kind)
             }
