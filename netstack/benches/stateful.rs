@@ -38,7 +38,16 @@ fn checksum(bytes: &[u8]) -> u16 {
 
 /// An IPv4/TCP packet (no payload beyond `data`).
 #[allow(clippy::too_many_arguments)]
-fn tcp(src: Ipv4Address, dst: Ipv4Address, sport: u16, dport: u16, flags: u8, seq: u32, ack: u32, data: &[u8]) -> Vec<u8> {
+fn tcp(
+    src: Ipv4Address,
+    dst: Ipv4Address,
+    sport: u16,
+    dport: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    data: &[u8],
+) -> Vec<u8> {
     let mut segment = vec![0u8; 20 + data.len()];
     segment[0..2].copy_from_slice(&sport.to_be_bytes());
     segment[2..4].copy_from_slice(&dport.to_be_bytes());
@@ -73,9 +82,13 @@ fn filter(fasttrack: bool) -> Vec<RuleSpec> {
     let accepted = Match::ConnectionState(vec![Established, Related, Untracked]);
     let mut rules = vec![
         RuleSpec::new(1, "input").with(accepted.clone()),
-        RuleSpec::new(2, "input").with(Match::ConnectionState(vec![Invalid])).action(ActionSpec::Drop),
+        RuleSpec::new(2, "input")
+            .with(Match::ConnectionState(vec![Invalid]))
+            .action(ActionSpec::Drop),
         RuleSpec::new(3, "input").with(Match::Protocol(1)),
-        RuleSpec::new(4, "input").without(Match::InInterfaceList("LAN".into())).action(ActionSpec::Drop),
+        RuleSpec::new(4, "input")
+            .without(Match::InInterfaceList("LAN".into()))
+            .action(ActionSpec::Drop),
     ];
     // Eleven rules an established web flow does not match, ahead of the accept (20 rules in all).
     for i in 0..11u16 {
@@ -87,14 +100,23 @@ fn filter(fasttrack: bool) -> Vec<RuleSpec> {
         );
     }
     if fasttrack {
-        rules.push(RuleSpec::new(5, "forward").with(Match::ConnectionState(vec![Established, Related])).action(ActionSpec::FasttrackConnection));
+        rules.push(
+            RuleSpec::new(5, "forward")
+                .with(Match::ConnectionState(vec![Established, Related]))
+                .action(ActionSpec::FasttrackConnection),
+        );
     }
     rules.extend([
         RuleSpec::new(6, "forward").with(accepted),
-        RuleSpec::new(7, "forward").with(Match::ConnectionState(vec![Invalid])).action(ActionSpec::Drop),
+        RuleSpec::new(7, "forward")
+            .with(Match::ConnectionState(vec![Invalid]))
+            .action(ActionSpec::Drop),
         RuleSpec::new(8, "forward")
             .with(Match::ConnectionState(vec![New]))
-            .without(Match::ConnectionNatState { srcnat: false, dstnat: true })
+            .without(Match::ConnectionNatState {
+                srcnat: false,
+                dstnat: true,
+            })
             .with(Match::InInterfaceList("WAN".into()))
             .action(ActionSpec::Drop),
     ]);
@@ -109,7 +131,10 @@ struct Soho {
 
 fn soho(fasttrack: bool, max_entries: u32) -> Soho {
     let now = Instant::from_secs(1);
-    let settings = ConntrackSettings { max_entries, ..ConntrackSettings::default() };
+    let settings = ConntrackSettings {
+        max_entries,
+        ..ConntrackSettings::default()
+    };
     let mut engine = Engine::with_hooks(EngineConfig::default(), Firewall::new(settings, 1), now);
     let wan = engine.add_interface("ether1", WAN_MAC).unwrap();
     let lan = engine.add_interface("ether2", LAN_MAC).unwrap();
@@ -117,15 +142,45 @@ fn soho(fasttrack: bool, max_entries: u32) -> Soho {
     let (w, l) = (lists.add("WAN").unwrap(), lists.add("LAN").unwrap());
     lists.add_member(w, wan);
     lists.add_member(l, lan);
-    engine.add_address(Ipv4Cidr::new(Ipv4Address::new(10, 0, 0, 1), 24), wan).unwrap();
-    engine.add_address(Ipv4Cidr::new(Ipv4Address::new(192, 168, 88, 1), 24), lan).unwrap();
-    engine.routes_mut().add_static(StaticRoute::via(Ipv4Cidr::new(Ipv4Address::UNSPECIFIED, 0), &[Gateway::Address(Ipv4Address::new(10, 0, 0, 2))])).unwrap();
-    engine.add_static_arp(wan, Ipv4Address::new(10, 0, 0, 2), EthernetAddress([2, 0, 0, 0, 0, 2]), now).unwrap();
-    engine.add_static_arp(lan, Ipv4Address::new(192, 168, 88, 10), HOST_MAC, now).unwrap();
-    let (interfaces, lists) = (engine.interfaces().clone(), engine.interface_lists().clone());
-    let masquerade = [RuleSpec::new(20, "srcnat").with(Match::OutInterfaceList("WAN".into())).action(ActionSpec::Masquerade { to_ports: None })];
-    engine.hooks_mut().set_rules(Table::Filter, &filter(fasttrack), &interfaces, &lists).unwrap();
-    engine.hooks_mut().set_rules(Table::Nat, &masquerade, &interfaces, &lists).unwrap();
+    engine
+        .add_address(Ipv4Cidr::new(Ipv4Address::new(10, 0, 0, 1), 24), wan)
+        .unwrap();
+    engine
+        .add_address(Ipv4Cidr::new(Ipv4Address::new(192, 168, 88, 1), 24), lan)
+        .unwrap();
+    engine
+        .routes_mut()
+        .add_static(StaticRoute::via(
+            Ipv4Cidr::new(Ipv4Address::UNSPECIFIED, 0),
+            &[Gateway::Address(Ipv4Address::new(10, 0, 0, 2))],
+        ))
+        .unwrap();
+    engine
+        .add_static_arp(
+            wan,
+            Ipv4Address::new(10, 0, 0, 2),
+            EthernetAddress([2, 0, 0, 0, 0, 2]),
+            now,
+        )
+        .unwrap();
+    engine
+        .add_static_arp(lan, Ipv4Address::new(192, 168, 88, 10), HOST_MAC, now)
+        .unwrap();
+    let (interfaces, lists) = (
+        engine.interfaces().clone(),
+        engine.interface_lists().clone(),
+    );
+    let masquerade = [RuleSpec::new(20, "srcnat")
+        .with(Match::OutInterfaceList("WAN".into()))
+        .action(ActionSpec::Masquerade { to_ports: None })];
+    engine
+        .hooks_mut()
+        .set_rules(Table::Filter, &filter(fasttrack), &interfaces, &lists)
+        .unwrap();
+    engine
+        .hooks_mut()
+        .set_rules(Table::Nat, &masquerade, &interfaces, &lists)
+        .unwrap();
     engine.transmit(wan, |_| true);
     engine.transmit(lan, |_| true);
     Soho { engine, wan, lan }
@@ -134,12 +189,36 @@ fn soho(fasttrack: bool, max_entries: u32) -> Soho {
 fn established_flow(fasttrack: bool, packets: usize) -> f64 {
     let mut s = soho(fasttrack, 65_536);
     let now = Instant::from_secs(2);
-    let (client, server, public) = (Ipv4Address::new(192, 168, 88, 10), Ipv4Address::new(93, 184, 216, 34), Ipv4Address::new(10, 0, 0, 1));
-    s.engine.receive(s.lan, &frame(LAN_MAC, HOST_MAC, &tcp(client, server, 40000, 443, SYN, 100, 0, b"")), now);
+    let (client, server, public) = (
+        Ipv4Address::new(192, 168, 88, 10),
+        Ipv4Address::new(93, 184, 216, 34),
+        Ipv4Address::new(10, 0, 0, 1),
+    );
+    s.engine.receive(
+        s.lan,
+        &frame(
+            LAN_MAC,
+            HOST_MAC,
+            &tcp(client, server, 40000, 443, SYN, 100, 0, b""),
+        ),
+        now,
+    );
     s.engine.transmit(s.wan, |_| true);
-    s.engine.receive(s.wan, &frame(WAN_MAC, EthernetAddress([2, 0, 0, 0, 0, 2]), &tcp(server, public, 443, 40000, SYN | ACK, 900, 101, b"")), now);
+    s.engine.receive(
+        s.wan,
+        &frame(
+            WAN_MAC,
+            EthernetAddress([2, 0, 0, 0, 0, 2]),
+            &tcp(server, public, 443, 40000, SYN | ACK, 900, 101, b""),
+        ),
+        now,
+    );
     s.engine.transmit(s.lan, |_| true);
-    let data = frame(LAN_MAC, HOST_MAC, &tcp(client, server, 40000, 443, ACK, 101, 901, &[0x42; 6]));
+    let data = frame(
+        LAN_MAC,
+        HOST_MAC,
+        &tcp(client, server, 40000, 443, ACK, 101, 901, &[0x42; 6]),
+    );
     for _ in 0..1000 {
         s.engine.receive(s.lan, &data, now);
         s.engine.transmit(s.wan, |f| !black_box(f).is_empty());
@@ -150,18 +229,23 @@ fn established_flow(fasttrack: bool, packets: usize) -> f64 {
         s.engine.transmit(s.wan, |f| !black_box(f).is_empty());
     }
     let ns = start.elapsed().as_nanos() as f64 / packets as f64;
-    assert!(s.engine.stats().forwarded as usize > packets, "flow was not forwarded");
+    assert!(
+        s.engine.stats().forwarded as usize > packets,
+        "flow was not forwarded"
+    );
     ns
 }
 
 fn new_connections(count: usize) -> f64 {
     let mut s = soho(true, 1 << 20);
     let mut now = Instant::from_secs(2);
-    let server = Ipv4Address::new(93, 184, 216, 34);
+    // One public address gives ~64k ports per server endpoint, so spread the connections over servers.
     let frames: Vec<Vec<u8>> = (0..count)
         .map(|i| {
-            let client = Ipv4Address::new(192, 168, 88, 10 + (i / 60_000) as u8);
-            frame(LAN_MAC, HOST_MAC, &tcp(client, server, 1024 + (i % 60_000) as u16, 443, SYN, 1, 0, b""))
+            let client = Ipv4Address::new(192, 168, 88, 10 + (i / 50_000) as u8);
+            let server = Ipv4Address::new(93, 184, (i / 50_000) as u8, 34);
+            let port = 1024 + (i % 50_000) as u16;
+            frame(LAN_MAC, HOST_MAC, &tcp(client, server, port, 443, SYN, 1, 0, b""))
         })
         .collect();
     let start = Clock::now();
@@ -173,28 +257,52 @@ fn new_connections(count: usize) -> f64 {
         }
     }
     let ns = start.elapsed().as_nanos() as f64 / count as f64;
-    assert!(s.engine.hooks().conntrack().len() >= count * 9 / 10, "connections not created");
+    let made = s.engine.hooks().conntrack().len();
+    assert!(made >= count * 9 / 10, "only {made} of {count} connections created: {:?}", s.engine.hooks().stats());
     ns
 }
 
 /// ns per `Conntrack::process` of an established packet, with `connections` in the table.
 fn lookup(connections: usize, lookups: usize) -> (f64, usize) {
-    let settings = ConntrackSettings { max_entries: (connections + 1024) as u32, ..ConntrackSettings::default() };
+    let settings = ConntrackSettings {
+        max_entries: (connections + 1024) as u32,
+        ..ConntrackSettings::default()
+    };
     let mut ct = Conntrack::new(settings, 3);
     let now = Instant::from_secs(1);
     let server = Ipv4Address::new(93, 184, 216, 34);
     let client = |i: usize| Ipv4Address::new(10, (i >> 16) as u8, (i >> 8) as u8, i as u8);
     for i in 0..connections {
-        let packet = tcp(client(i / 50_000), server, 1024 + (i % 50_000) as u16, 443, ACK, 1, 1, b"");
+        let packet = tcp(
+            client(i / 50_000),
+            server,
+            1024 + (i % 50_000) as u16,
+            443,
+            ACK,
+            1,
+            1,
+            b"",
+        );
         let tracked = ct.process(&packet, now);
         if let (true, Some(id)) = (tracked.tentative, tracked.facts.id) {
             let _ = ct.confirm(id);
         }
     }
-    let probes: Vec<Vec<u8>> = (0..4096).map(|k| {
-        let i = (k * 7919) % connections;
-        tcp(client(i / 50_000), server, 1024 + (i % 50_000) as u16, 443, ACK, 1, 1, b"")
-    }).collect();
+    let probes: Vec<Vec<u8>> = (0..4096)
+        .map(|k| {
+            let i = (k * 7919) % connections;
+            tcp(
+                client(i / 50_000),
+                server,
+                1024 + (i % 50_000) as u16,
+                443,
+                ACK,
+                1,
+                1,
+                b"",
+            )
+        })
+        .collect();
     let start = Clock::now();
     for k in 0..lookups {
         black_box(ct.process(&probes[k % probes.len()], now));
@@ -206,14 +314,26 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let packets = if quick { 20_000 } else { 1_000_000 };
     println!("established masqueraded TCP flow, 20 filter rules:");
-    println!("  with FastTrack:    {:>7.1} ns/packet", established_flow(true, packets));
-    println!("  without FastTrack: {:>7.1} ns/packet", established_flow(false, packets));
+    println!(
+        "  with FastTrack:    {:>7.1} ns/packet",
+        established_flow(true, packets)
+    );
+    println!(
+        "  without FastTrack: {:>7.1} ns/packet",
+        established_flow(false, packets)
+    );
     let connections = if quick { 5_000 } else { 200_000 };
-    println!("new connection setup (SYN, conntrack + masquerade + confirm): {:>7.1} ns/connection", new_connections(connections));
+    println!(
+        "new connection setup (SYN, conntrack + masquerade + confirm): {:>7.1} ns/connection",
+        new_connections(connections)
+    );
     for size in [1_000, if quick { 20_000 } else { 1_000_000 }] {
         let (ns, len) = lookup(size, if quick { 50_000 } else { 2_000_000 });
         println!("conntrack lookup+update with {len:>8} connections: {ns:>6.1} ns/packet");
     }
     let ct = Conntrack::new(ConntrackSettings::default(), 0);
-    println!("memory per connection (entry + both index entries): {} bytes", ct.bytes_per_connection());
+    println!(
+        "memory per connection (entry + both index entries): {} bytes",
+        ct.bytes_per_connection()
+    );
 }
