@@ -107,6 +107,12 @@ pub trait Hooks {
         now: Instant,
     ) -> Next;
 
+    /// Whether the hooks need whole datagrams (connection tracking does: the engine then reassembles
+    /// fragments before the prerouting hooks, as netfilter's defrag does, and refragments on output).
+    fn wants_whole_datagrams(&self) -> bool {
+        false
+    }
+
     /// Timers (connection expiry, address-list timeouts); called from `Engine::poll`.
     fn poll(&mut self, _now: Instant) {}
 

@@ -51,6 +51,7 @@ pub mod neighbor;
 pub mod packet;
 pub mod prng;
 pub mod rate_limit;
+pub mod reassembly;
 pub mod route;
 pub mod stage;
 pub mod tcp_reset;

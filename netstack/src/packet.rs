@@ -48,6 +48,9 @@ pub struct Meta {
     pub packet_mark: Mark,
     pub connection_mark: Mark,
     pub routing_mark: Mark,
+    /// For a datagram reassembled from fragments: the largest fragment's size, which forwarding must not
+    /// exceed when it refragments (0: not reassembled). Linux `frag_max_size`.
+    pub max_fragment_len: u16,
     /// Flow hash of the packet's addresses and ports (ECMP path choice).
     pub flow_hash: u32,
     /// Record this packet's path in the trace buffer.
@@ -87,6 +90,12 @@ impl Packet {
                 ..Meta::default()
             },
         }
+    }
+
+    /// Wraps a buffer that already holds [`ETHERNET_HEADROOM`] bytes followed by an IP packet of any size
+    /// (a reassembled datagram may be up to 65535 bytes), without copying.
+    pub fn from_ip_with_headroom(buffer: Vec<u8>) -> Self {
+        Self { data: buffer, meta: Meta { l3_offset: ETHERNET_HEADROOM, ..Meta::default() } }
     }
 
     /// An empty packet that owns no storage (stands in for a packet taken out of a `&mut`).

@@ -78,11 +78,13 @@ pub enum DropReason {
     Filtered,
     /// The engine's buffer pool was empty (load shedding).
     NoBuffer,
+    /// A fragment was refused by reassembly (overlap, oversize, tiny fragment, memory limit).
+    Reassembly,
 }
 
 impl DropReason {
     /// Every reason, in counter order.
-    pub const ALL: [DropReason; 25] = [
+    pub const ALL: [DropReason; 26] = [
         DropReason::MalformedFrame,
         DropReason::NotOurMac,
         DropReason::UnknownEthertype,
@@ -108,6 +110,7 @@ impl DropReason {
         DropReason::TxQueueFull,
         DropReason::Filtered,
         DropReason::NoBuffer,
+        DropReason::Reassembly,
     ];
 
     /// A short name for counters and traces (`malformed-ipv4`).
@@ -138,6 +141,7 @@ impl DropReason {
             DropReason::TxQueueFull => "tx-queue-full",
             DropReason::Filtered => "filtered",
             DropReason::NoBuffer => "no-buffer",
+            DropReason::Reassembly => "reassembly",
         }
     }
 }

@@ -608,3 +608,36 @@ fn reject_with_tcp_reset_answers_for_the_destination() {
     // The segment itself is dropped and counted.
     assert_eq!(soho.engine.drops().get(DropReason::Filtered), 1);
 }
+
+/// Fragments are reassembled before connection tracking (netfilter's defrag), translated as one
+/// datagram, and leave refragmented no larger than they came in.
+#[test]
+fn fragmented_datagrams_are_reassembled_natted_and_refragmented() {
+    let mut soho = Soho::new();
+    let (client, server) = (ip(192, 168, 88, 10), ip(198, 51, 100, 7));
+    let data: Vec<u8> = (0..2000u32).map(|i| i as u8).collect();
+    let udp = udp_payload(client, server, 35000, 4500, &data);
+    let datagram = ipv4(client, server, IpProtocol::Udp, 64, false, &udp);
+    let mut fragments = Vec::new();
+    let mut scratch = vec![0u8; 1500];
+    netstack::fragment::fragment(&datagram, 1500, &mut scratch, |f| fragments.push(f.to_vec())).unwrap();
+    assert_eq!(fragments.len(), 2);
+    // Last fragment first: nothing may leave until the datagram is whole.
+    soho.send_from_lan(10, &fragments[1]);
+    assert!(soho.sent(soho.wan).is_empty());
+    soho.send_from_lan(10, &fragments[0]);
+    let out = soho.sent(soho.wan);
+    assert_eq!(out.len(), 2, "refragmented at the size it came in");
+    let mut reassembled = vec![0u8; udp.len()];
+    for fragment in &out {
+        assert!(fragment.len() <= 1500);
+        let packet = smoltcp::wire::Ipv4Packet::new_checked(&fragment[..]).unwrap();
+        assert_eq!(packet.src_addr(), ip(10, 0, 0, 1), "masqueraded");
+        let offset = usize::from(packet.frag_offset());
+        reassembled[offset..offset + packet.payload().len()].copy_from_slice(packet.payload());
+    }
+    let whole = ipv4(ip(10, 0, 0, 1), server, IpProtocol::Udp, 63, false, &reassembled);
+    assert_eq!(udp_of(&whole), (35000, 4500), "UDP checksum valid after NAT");
+    assert_eq!(&reassembled[8..], &data[..]);
+    assert_eq!(soho.engine.stats().reassembled, 1);
+}

@@ -10,7 +10,8 @@ use crate::hooks::{HookContext, HookPoint, Hooks};
 use crate::icmp_error::IcmpErrorKind;
 use crate::interface::InterfaceId;
 use crate::neighbor::ArpStatus;
-use crate::packet::Packet;
+use crate::packet::{ETHERNET_HEADROOM, Packet};
+use crate::reassembly::Reassembly;
 use crate::route::Forwarding;
 use crate::stage::ethernet::{self, Payload};
 use crate::stage::ipv4_ingress;
@@ -100,6 +101,14 @@ impl<H: Hooks> Engine<H> {
         if let Err(reason) = ipv4_ingress::validate(&mut packet) {
             return self.drop_packet(packet, reason, now);
         }
+        if self.hooks.wants_whole_datagrams()
+            && ipv4_ingress::is_fragment(&Ipv4Packet::new_unchecked(packet.l3()))
+        {
+            match self.reassemble(packet, now) {
+                Some(whole) => packet = whole,
+                None => return,
+            }
+        }
         if let Some(filter) = self.trace.filter() {
             let ip = Ipv4Packet::new_unchecked(packet.l3());
             packet.meta.traced =
@@ -110,6 +119,53 @@ impl<H: Hooks> Engine<H> {
             return;
         }
         self.route_input(packet, now);
+    }
+
+    /// Defrag (RFC 791 reassembly, as netfilter does before connection tracking): returns the whole
+    /// datagram once its last fragment arrived, None while fragments are held or when they were refused.
+    fn reassemble(&mut self, fragment: Packet, now: Instant) -> Option<Packet> {
+        let Some(mut buffer) = self.take_buffer() else {
+            self.drop_packet(fragment, DropReason::NoBuffer, now);
+            return None;
+        };
+        buffer.clear();
+        // The Ethernet header of the fragment that completed the datagram stays in front (src-mac rules).
+        let l3_offset = fragment.meta.l3_offset;
+        match l3_offset.checked_sub(ETHERNET_HEADROOM).and_then(|start| fragment.data().get(start..l3_offset)) {
+            Some(header) => buffer.extend_from_slice(header),
+            None => buffer.resize(ETHERNET_HEADROOM, 0),
+        }
+        match self.reassembler.push(fragment.l3(), now, &mut buffer) {
+            Reassembly::NotFragment => {
+                self.recycle(buffer);
+                Some(fragment)
+            }
+            Reassembly::Complete { max_fragment_len } => {
+                let meta = fragment.meta;
+                self.recycle(fragment.into_buffer());
+                let mut whole = Packet::from_ip_with_headroom(buffer);
+                whole.meta.in_interface = meta.in_interface;
+                whole.meta.link_broadcast = meta.link_broadcast;
+                whole.meta.vlan = meta.vlan;
+                whole.meta.max_fragment_len = max_fragment_len;
+                if let Err(reason) = ipv4_ingress::validate(&mut whole) {
+                    self.drop_packet(whole, reason, now);
+                    return None;
+                }
+                bump(&mut self.stats.reassembled);
+                Some(whole)
+            }
+            Reassembly::Pending => {
+                self.recycle(buffer);
+                self.recycle(fragment.into_buffer());
+                None
+            }
+            Reassembly::Dropped(_) => {
+                self.recycle(buffer);
+                self.drop_packet(fragment, DropReason::Reassembly, now);
+                None
+            }
+        }
     }
 
     /// Runs `points` in order; false when a hook consumed the packet (dropped or rejected it).

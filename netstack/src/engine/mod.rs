@@ -37,6 +37,7 @@ use crate::local::LocalStack;
 use crate::neighbor::{NeighborCache, NeighborConfig, Released, StaticEntryError};
 use crate::packet::{MAX_FRAME, Packet};
 use crate::rate_limit::TokenBucket;
+use crate::reassembly::{Reassembler, ReassemblyConfig};
 use crate::route::{RouteId, RouteTable};
 use crate::trace::{Stage, Trace, TraceFilter, TraceRecord, TraceVerdict};
 use crate::verdict::{DropCounters, DropReason};
@@ -105,6 +106,8 @@ pub struct Engine<H: Hooks = NoHooks> {
     /// Our addresses on one interface, for ARP (reused).
     ours: Vec<Ipv4Address>,
     icmp_ident: u16,
+    /// Fragments held until their datagram is whole (only when the hooks want whole datagrams).
+    reassembler: Reassembler,
 }
 
 impl Engine<NoHooks> {
@@ -138,6 +141,7 @@ impl<H: Hooks> Engine<H> {
             local_scratch: Vec::with_capacity(MAX_FRAME),
             ours: Vec::new(),
             icmp_ident: 0,
+            reassembler: Reassembler::new(ReassemblyConfig::default()),
         }
     }
 
@@ -375,6 +379,11 @@ impl<H: Hooks> Engine<H> {
         &self.trace
     }
 
+    /// Fragment reassembly counters.
+    pub fn reassembly(&self) -> &Reassembler {
+        &self.reassembler
+    }
+
     // ---- time ----------------------------------------------------------------------------------
 
     /// Runs timers: ARP retries and expiry (failed resolutions answer their packets' senders with host
@@ -395,6 +404,10 @@ impl<H: Hooks> Engine<H> {
             }
         }
         self.hooks.poll(now);
+        // Datagrams whose fragments stopped coming are discarded (RFC 791 reassembly timer). Time
+        // Exceeded code 1 is not sent yet; the reassembler's counters show them.
+        self.reassembler.poll(now);
+        self.reassembler.drain_expired().for_each(drop);
         self.run_local_stack(now);
     }
 
@@ -455,7 +468,8 @@ impl<H: Hooks> Engine<H> {
 
     fn recycle(&mut self, buffer: Vec<u8>) {
         self.buffers_in_use = self.buffers_in_use.saturating_sub(1);
-        if self.pool.len() < self.config.pool_buffers {
+        // Buffers that grew for a reassembled datagram go back to the allocator, not the pool.
+        if self.pool.len() < self.config.pool_buffers && buffer.capacity() <= 16 * 1024 {
             self.pool.push(buffer);
         }
     }

@@ -54,6 +54,12 @@ impl<H: Hooks> Engine<H> {
             Some(interface) if interface.is_up() => interface.mtu,
             _ => return self.drop_packet(packet, DropReason::OutInterfaceDown, now),
         };
+        // A reassembled datagram leaves in fragments no larger than the ones it came in (Linux
+        // `frag_max_size`), so reassembly never makes a path's packets bigger.
+        let mtu = match packet.meta.max_fragment_len {
+            0 => mtu,
+            largest => mtu.min(largest),
+        };
         if packet.l3().len() <= usize::from(mtu) {
             return self.resolve_and_send(packet, now);
         }

@@ -17,6 +17,8 @@ pub struct EngineStats {
     pub originated: u64,
     /// Frames queued for transmission.
     pub transmitted: u64,
+    /// Datagrams reassembled from fragments (before connection tracking).
+    pub reassembled: u64,
     /// Fragments made from packets larger than the outgoing MTU.
     pub fragments: u64,
     /// ICMP errors sent, suppressed by RFC 1812 rules, and held back by the rate limit.

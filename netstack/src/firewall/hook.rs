@@ -18,8 +18,8 @@
 //! is untouched.
 //!
 //! Not yet: `tarpit` drops without answering, `change-mss=clamp-to-pmtu`
-//! is ignored, fragments are not reassembled before tracking (non-first fragments are invalid), and the
-//! fasttrack dummy counter rule is not shown.
+//! is ignored, and the fasttrack dummy counter rule is not shown. Fragments reach these hooks
+//! reassembled (the engine's defrag stage runs first because `wants_whole_datagrams` is true).
 
 use alloc::vec::Vec;
 
@@ -550,6 +550,10 @@ impl Hooks for Firewall {
             HookPoint::SrcNat => self.src_nat(packet, context, now),
             HookPoint::Queue => self.confirm(packet),
         }
+    }
+
+    fn wants_whole_datagrams(&self) -> bool {
+        true
     }
 
     fn poll(&mut self, now: Instant) {
