@@ -245,7 +245,11 @@ fn new_connections(count: usize) -> f64 {
             let client = Ipv4Address::new(192, 168, 88, 10 + (i / 50_000) as u8);
             let server = Ipv4Address::new(93, 184, (i / 50_000) as u8, 34);
             let port = 1024 + (i % 50_000) as u16;
-            frame(LAN_MAC, HOST_MAC, &tcp(client, server, port, 443, SYN, 1, 0, b""))
+            frame(
+                LAN_MAC,
+                HOST_MAC,
+                &tcp(client, server, port, 443, SYN, 1, 0, b""),
+            )
         })
         .collect();
     let start = Clock::now();
@@ -258,7 +262,11 @@ fn new_connections(count: usize) -> f64 {
     }
     let ns = start.elapsed().as_nanos() as f64 / count as f64;
     let made = s.engine.hooks().conntrack().len();
-    assert!(made >= count * 9 / 10, "only {made} of {count} connections created: {:?}", s.engine.hooks().stats());
+    assert!(
+        made >= count * 9 / 10,
+        "only {made} of {count} connections created: {:?}",
+        s.engine.hooks().stats()
+    );
     ns
 }
 

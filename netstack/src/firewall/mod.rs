@@ -9,6 +9,7 @@
 //! | [`spec`] | [`RuleSpec`]: rules as configured, typed, names unresolved |
 //! | [`compile`](mod@compile) | [`compile()`]: specs of one table → [`CompiledRuleSet`], RouterOS-like errors |
 //! | [`ruleset`] | chain evaluation: first terminating action wins, jump/return, counters |
+//! | [`index`] | per-chain rule index: evaluation visits only the rules that can match the packet |
 //! | [`matcher`] | compiled matchers, integer comparisons only |
 //! | [`facts`] | [`PacketFacts`]: everything matchers need, parsed once per packet per hook |
 //! | [`verdict`] | [`ChainVerdict`], [`NatAction`], [`Effects`] returned to the engine |
@@ -41,6 +42,7 @@ pub mod address_list;
 pub mod compile;
 pub mod facts;
 pub mod hook;
+pub mod index;
 pub mod log;
 pub mod mangle;
 pub mod marks;

@@ -15,6 +15,10 @@
 //!   [`PacketFacts`] it updates), and are written to `Packet::meta` and reported in [`Effects`].
 //! - Jump nesting is bounded by [`MAX_JUMP_DEPTH`] (compile checks it; the evaluator keeps a fixed-size
 //!   stack and ignores a jump past it, never recursing or allocating).
+//! - Rules that cannot match a packet are not visited at all: each chain has an index
+//!   ([`super::index`]) of its rules by protocol, ports, interfaces and addresses. This changes
+//!   nothing observable (verdicts, effects, counters, stateful matchers, logs);
+//!   [`CompiledRuleSet::run_sequential`] is the rule-by-rule reference it is tested against.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -23,6 +27,7 @@ use hashbrown::HashMap;
 
 use super::address_list::AddressListId;
 use super::facts::PacketFacts;
+use super::index::{ChainIndex, Cursors};
 use super::log::format_line;
 use super::mangle;
 use super::matcher::{MatchCtx, Matcher};
@@ -94,8 +99,42 @@ pub(crate) struct Chain {
 pub struct CompiledRuleSet {
     table: Table,
     chains: Vec<Chain>,
+    /// Per chain (same order as `chains`): which rules can match which packets (see [`super::index`]).
+    indexes: Vec<ChainIndex>,
     /// Chain index of each [`BuiltinChain`] (in `BuiltinChain::ALL` order) this table has.
     builtin: [Option<u16>; 7],
+}
+
+/// Which rules of the current chain are visited next: every rule in order from `next` (the
+/// reference evaluation, and chains too small to index), or only the index's candidates. Updated in
+/// place when the evaluation enters or resumes a chain.
+struct Walk {
+    indexed: bool,
+    next: usize,
+    cursors: Cursors,
+}
+
+impl Walk {
+    /// Starts walking chain `chain` for `facts` at rule position `from`.
+    fn enter(
+        &mut self,
+        indexes: &[ChainIndex],
+        use_index: bool,
+        chain: u16,
+        facts: &PacketFacts,
+        from: usize,
+    ) {
+        match indexes.get(usize::from(chain)) {
+            Some(index) if use_index && !index.scan() => {
+                self.indexed = true;
+                index.start(&mut self.cursors, facts, from);
+            }
+            _ => {
+                self.indexed = false;
+                self.next = from;
+            }
+        }
+    }
 }
 
 /// What a rule's action does to the evaluation.
@@ -108,9 +147,11 @@ enum Step {
 
 impl CompiledRuleSet {
     pub(crate) fn new(table: Table, chains: Vec<Chain>, builtin: [Option<u16>; 7]) -> Self {
+        let indexes = chains.iter().map(|c| ChainIndex::build(&c.rules)).collect();
         CompiledRuleSet {
             table,
             chains,
+            indexes,
             builtin,
         }
     }
@@ -130,11 +171,7 @@ impl CompiledRuleSet {
                 .position(|b| b == c)
                 .map(|p| p as u16);
         }
-        CompiledRuleSet {
-            table,
-            chains,
-            builtin,
-        }
+        CompiledRuleSet::new(table, chains, builtin)
     }
 
     pub fn table(&self) -> Table {
@@ -188,7 +225,58 @@ impl CompiledRuleSet {
     /// Evaluates built-in `chain` for a packet. `facts` must describe `packet` (see
     /// [`PacketFacts::parse`]); mangle actions rewrite `packet` in place and set marks in its `meta`.
     /// A chain this table does not have accepts. Never panics.
+    ///
+    /// Only the rules the chain's index says can match are visited (see [`super::index`]); the
+    /// result, the effects, the counters and every stateful matcher are exactly those of
+    /// [`run_sequential`](Self::run_sequential).
     pub fn run(
+        &mut self,
+        chain: BuiltinChain,
+        facts: &PacketFacts,
+        packet: &mut Packet,
+        state: &mut RuntimeState,
+        env: Env<'_>,
+        now: Instant,
+    ) -> Outcome {
+        self.evaluate::<true>(chain, facts, packet, state, env, now)
+    }
+
+    /// [`run`](Self::run) visiting every rule in order: the reference the index is tested against.
+    pub fn run_sequential(
+        &mut self,
+        chain: BuiltinChain,
+        facts: &PacketFacts,
+        packet: &mut Packet,
+        state: &mut RuntimeState,
+        env: Env<'_>,
+        now: Instant,
+    ) -> Outcome {
+        self.evaluate::<false>(chain, facts, packet, state, env, now)
+    }
+
+    /// How many rules of built-in `chain` the index offers `facts` (tests of the index's reach).
+    #[cfg(test)]
+    pub(crate) fn candidates(&self, chain: BuiltinChain, facts: &PacketFacts) -> usize {
+        let Some(Some(c)) = BuiltinChain::ALL
+            .iter()
+            .position(|b| *b == chain)
+            .map(|i| self.builtin[i])
+        else {
+            return 0;
+        };
+        let Some(index) = self.indexes.get(usize::from(c)) else {
+            return 0;
+        };
+        if index.scan() {
+            return self.chains.get(usize::from(c)).map_or(0, |c| c.rules.len());
+        }
+        let mut cursors = Cursors::EMPTY;
+        index.start(&mut cursors, facts, 0);
+        core::iter::from_fn(|| index.next(&mut cursors)).count()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate<const INDEXED: bool>(
         &mut self,
         chain: BuiltinChain,
         facts: &PacketFacts,
@@ -210,24 +298,43 @@ impl CompiledRuleSet {
             return accept(effects);
         };
         state.address_lists.expire(now);
+        // The indexed facts (protocol, ports, addresses, interfaces) never change below, so the
+        // candidates computed when a chain is entered stay valid while it runs.
         let mut facts = *facts;
         let mut stack = [(0u16, 0usize); MAX_JUMP_DEPTH];
         let mut depth = 0;
-        let (mut chain_ix, mut rule_ix) = (start, 0usize);
+        let mut chain_ix = start;
+        let mut walk = Walk {
+            indexed: false,
+            next: 0,
+            cursors: Cursors::EMPTY,
+        };
+        walk.enter(&self.indexes, INDEXED, chain_ix, &facts, 0);
         loop {
             let Some(Chain { name, rules }) = self.chains.get_mut(usize::from(chain_ix)) else {
                 return accept(effects);
             };
-            let Some(rule) = rules.get_mut(rule_ix) else {
+            let next = if walk.indexed {
+                self.indexes
+                    .get(usize::from(chain_ix))
+                    .and_then(|index| index.next(&mut walk.cursors))
+            } else {
+                let this = walk.next;
+                walk.next += 1;
+                (this < rules.len()).then_some(this)
+            };
+            let Some((rule_ix, rule)) = next.and_then(|ix| Some((ix + 1, rules.get_mut(ix)?)))
+            else {
                 // Fell off the end: back to the caller, or the built-in chain's implicit accept.
                 if depth == 0 {
                     return accept(effects);
                 }
                 depth -= 1;
-                (chain_ix, rule_ix) = stack[depth];
+                let resume;
+                (chain_ix, resume) = stack[depth];
+                walk.enter(&self.indexes, INDEXED, chain_ix, &facts, resume);
                 continue;
             };
-            rule_ix += 1;
             if rule.disabled {
                 continue;
             }
@@ -269,7 +376,8 @@ impl CompiledRuleSet {
                     if depth < MAX_JUMP_DEPTH {
                         stack[depth] = (chain_ix, rule_ix);
                         depth += 1;
-                        (chain_ix, rule_ix) = (target, 0);
+                        chain_ix = target;
+                        walk.enter(&self.indexes, INDEXED, chain_ix, &facts, 0);
                     }
                 }
                 Step::Return => {
@@ -278,7 +386,9 @@ impl CompiledRuleSet {
                         return accept(effects);
                     }
                     depth -= 1;
-                    (chain_ix, rule_ix) = stack[depth];
+                    let resume;
+                    (chain_ix, resume) = stack[depth];
+                    walk.enter(&self.indexes, INDEXED, chain_ix, &facts, resume);
                 }
             }
         }
