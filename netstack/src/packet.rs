@@ -95,7 +95,13 @@ impl Packet {
     /// Wraps a buffer that already holds [`ETHERNET_HEADROOM`] bytes followed by an IP packet of any size
     /// (a reassembled datagram may be up to 65535 bytes), without copying.
     pub fn from_ip_with_headroom(buffer: Vec<u8>) -> Self {
-        Self { data: buffer, meta: Meta { l3_offset: ETHERNET_HEADROOM, ..Meta::default() } }
+        Self {
+            data: buffer,
+            meta: Meta {
+                l3_offset: ETHERNET_HEADROOM,
+                ..Meta::default()
+            },
+        }
     }
 
     /// An empty packet that owns no storage (stands in for a packet taken out of a `&mut`).

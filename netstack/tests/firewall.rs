@@ -620,7 +620,10 @@ fn fragmented_datagrams_are_reassembled_natted_and_refragmented() {
     let datagram = ipv4(client, server, IpProtocol::Udp, 64, false, &udp);
     let mut fragments = Vec::new();
     let mut scratch = vec![0u8; 1500];
-    netstack::fragment::fragment(&datagram, 1500, &mut scratch, |f| fragments.push(f.to_vec())).unwrap();
+    netstack::fragment::fragment(&datagram, 1500, &mut scratch, |f| {
+        fragments.push(f.to_vec())
+    })
+    .unwrap();
     assert_eq!(fragments.len(), 2);
     // Last fragment first: nothing may leave until the datagram is whole.
     soho.send_from_lan(10, &fragments[1]);
@@ -636,8 +639,19 @@ fn fragmented_datagrams_are_reassembled_natted_and_refragmented() {
         let offset = usize::from(packet.frag_offset());
         reassembled[offset..offset + packet.payload().len()].copy_from_slice(packet.payload());
     }
-    let whole = ipv4(ip(10, 0, 0, 1), server, IpProtocol::Udp, 63, false, &reassembled);
-    assert_eq!(udp_of(&whole), (35000, 4500), "UDP checksum valid after NAT");
+    let whole = ipv4(
+        ip(10, 0, 0, 1),
+        server,
+        IpProtocol::Udp,
+        63,
+        false,
+        &reassembled,
+    );
+    assert_eq!(
+        udp_of(&whole),
+        (35000, 4500),
+        "UDP checksum valid after NAT"
+    );
     assert_eq!(&reassembled[8..], &data[..]);
     assert_eq!(soho.engine.stats().reassembled, 1);
 }

@@ -131,7 +131,10 @@ impl<H: Hooks> Engine<H> {
         buffer.clear();
         // The Ethernet header of the fragment that completed the datagram stays in front (src-mac rules).
         let l3_offset = fragment.meta.l3_offset;
-        match l3_offset.checked_sub(ETHERNET_HEADROOM).and_then(|start| fragment.data().get(start..l3_offset)) {
+        match l3_offset
+            .checked_sub(ETHERNET_HEADROOM)
+            .and_then(|start| fragment.data().get(start..l3_offset))
+        {
             Some(header) => buffer.extend_from_slice(header),
             None => buffer.resize(ETHERNET_HEADROOM, 0),
         }
