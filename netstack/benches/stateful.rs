@@ -319,29 +319,33 @@ fn lookup(connections: usize, lookups: usize) -> (f64, usize) {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only CASE` (fasttrack, plain, new, lookup) runs one case, e.g. under
+    // `valgrind --tool=callgrind` to count instructions per packet.
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str);
+    let wanted = |case: &str| only.is_none_or(|o| o == case);
     let packets = if quick { 20_000 } else { 1_000_000 };
     println!("established masqueraded TCP flow, 20 filter rules:");
-    println!(
-        "  with FastTrack:    {:>7.1} ns/packet",
-        established_flow(true, packets)
-    );
-    println!(
-        "  without FastTrack: {:>7.1} ns/packet",
-        established_flow(false, packets)
-    );
+    if wanted("fasttrack") {
+        println!("  with FastTrack:    {:>7.1} ns/packet", established_flow(true, packets));
+    }
+    if wanted("plain") {
+        println!("  without FastTrack: {:>7.1} ns/packet", established_flow(false, packets));
+    }
     let connections = if quick { 5_000 } else { 200_000 };
-    println!(
-        "new connection setup (SYN, conntrack + masquerade + confirm): {:>7.1} ns/connection",
-        new_connections(connections)
-    );
-    for size in [1_000, if quick { 20_000 } else { 1_000_000 }] {
-        let (ns, len) = lookup(size, if quick { 50_000 } else { 2_000_000 });
-        println!("conntrack lookup+update with {len:>8} connections: {ns:>6.1} ns/packet");
+    if wanted("new") {
+        println!(
+            "new connection setup (SYN, conntrack + masquerade + confirm): {:>7.1} ns/connection",
+            new_connections(connections)
+        );
+    }
+    if wanted("lookup") {
+        for size in [1_000, if quick { 20_000 } else { 1_000_000 }] {
+            let (ns, len) = lookup(size, if quick { 50_000 } else { 2_000_000 });
+            println!("conntrack lookup+update with {len:>8} connections: {ns:>6.1} ns/packet");
+        }
     }
     let ct = Conntrack::new(ConntrackSettings::default(), 0);
-    println!(
-        "memory per connection (entry + both index entries): {} bytes",
-        ct.bytes_per_connection()
-    );
+    println!("memory per connection (entry + both index entries): {} bytes", ct.bytes_per_connection());
 }
