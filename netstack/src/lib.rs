@@ -11,11 +11,12 @@
 //! | ethernet | [`stage::ethernet`] | MAC filter, ethertype demux, 802.1Q recognised | runts, foreign unicast, VLAN, IPv6, unknown types |
 //! | arp | [`neighbor`] | answer for our addresses (and proxy), learn, release waiting packets | malformed ARP |
 //! | ipv4 ingress | [`stage::ipv4_ingress`] | RFC 1812 §5.2.2 header checks, martian sources, flow hash | malformed, bad checksum, martian |
-//! | prerouting hooks | [`hooks`] | raw, conntrack, mangle, dst-nat (next milestone) | what the firewall drops |
+//! | defrag | [`reassembly`] | with the stateful firewall: hold fragments until the datagram is whole | overlaps, oversize, tiny fragments |
+//! | prerouting hooks | [`hooks`], [`firewall::Firewall`] | raw, connection tracking ([`conntrack`]), mangle, dst-nat ([`nat`]) | what the rules drop, invalid, table full |
 //! | routing decision | [`engine`] | ours/broadcast → local; else longest match in [`route`] | no route, blackhole, unreachable, not forwardable |
-//! | input hooks → local | [`hooks`], [`local`] | mangle/filter input, then the router's smoltcp stack | queue full |
-//! | forward | [`engine`], [`checksum`] | TTL decrement (RFC 1624 incremental checksum), forward hooks | TTL exceeded |
-//! | postrouting | [`engine`], [`fragment`] | mangle/src-nat/queue hooks, MTU: fragment or Frag Needed | DF over MTU |
+//! | input hooks → local | [`hooks`], [`local`] | mangle/filter input, then the router's smoltcp stack | filtered, queue full |
+//! | forward | [`engine`], [`checksum`] | TTL decrement (RFC 1624 incremental checksum), mangle/filter forward ([`firewall`]) | TTL exceeded, filtered |
+//! | postrouting | [`engine`], [`fragment`] | mangle postrouting, src-nat, conntrack confirmation; MTU: fragment or Frag Needed | DF over MTU |
 //! | neighbour | [`neighbor`] | next-hop MAC, bounded queue while ARP resolves | unresolved, queue full |
 //! | egress | [`engine`] | Ethernet header in place, per-interface tx queue | tx queue full |
 //!
