@@ -1,4 +1,4 @@
-//! One connection-table entry ([`Conn`]) and its read-only view for `/ip firewall connection print`
+//! One connection-table entry (`Conn`) and its read-only view for `/ip firewall connection print`
 //! ([`ConnView`]). The entry is kept compact (see [`super`] for the measured size): tuples, counters,
 //! a deadline, status bits, and the TCP tracking state of both directions.
 

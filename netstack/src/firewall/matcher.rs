@@ -1,7 +1,7 @@
 //! Compiled matchers: typed conditions evaluated against [`PacketFacts`] with integer comparisons only.
 //!
 //! Each RouterOS matcher (`src-address`, `dst-port`, `connection-state`, ...) compiles into one
-//! [`Cond`]; a rule matches when all its conditions hold, each possibly negated (`!`). Stateless
+//! `Cond`; a rule matches when all its conditions hold, each possibly negated (`!`). Stateless
 //! conditions are evaluated first and stateful ones (`limit`, `dst-limit`, `nth`, `random`,
 //! `connection-limit`, `connection-rate`) last, so that a packet only spends tokens or advances
 //! counters when everything else matched — as in netfilter, where matches run in rule order and users

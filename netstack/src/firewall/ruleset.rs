@@ -94,7 +94,7 @@ pub(crate) struct Chain {
     pub rules: Vec<CompiledRule>,
 }
 
-/// The compiled rules of one table; build with [`super::compile`].
+/// The compiled rules of one table; build with [`super::compile()`].
 #[derive(Clone, Debug)]
 pub struct CompiledRuleSet {
     table: Table,

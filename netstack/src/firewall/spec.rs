@@ -2,7 +2,7 @@
 //! (the config layer parses RouterOS syntax such as `dst-port=53,8000-8080` into these types).
 //!
 //! A spec names things (chains, interfaces, interface lists, address lists, marks) by their names;
-//! [`super::compile`] resolves the names once and produces the compiled, name-free rule set. Nothing here
+//! [`super::compile()`] resolves the names once and produces the compiled, name-free rule set. Nothing here
 //! is evaluated per packet.
 
 use alloc::string::String;
