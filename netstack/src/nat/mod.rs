@@ -3,7 +3,7 @@
 //! NAT is a property of a connection: on a connection's first packet the caller (the dst-nat hook in
 //! prerouting, the src-nat hook in postrouting) calls a setup function from [`setup`], which chooses
 //! the translated address/port and rewrites the connection's *reply tuple* in the conntrack index.
-//! Every packet of the connection is then rewritten by [`rewrite`] from the connection's two tuples:
+//! Every packet of the connection is then rewritten by [`rewrite()`] from the connection's two tuples:
 //! a packet travelling in direction `d` is made to look like the inverse of the other direction's tuple.
 //!
 //! Guarantees:
