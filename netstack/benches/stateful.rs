@@ -323,15 +323,25 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     // `--only CASE` (fasttrack, plain, new, lookup) runs one case, e.g. under
     // `valgrind --tool=callgrind` to count instructions per packet.
-    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str);
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str);
     let wanted = |case: &str| only.is_none_or(|o| o == case);
     let packets = if quick { 20_000 } else { 1_000_000 };
     println!("established masqueraded TCP flow, 20 filter rules:");
     if wanted("fasttrack") {
-        println!("  with FastTrack:    {:>7.1} ns/packet", established_flow(true, packets));
+        println!(
+            "  with FastTrack:    {:>7.1} ns/packet",
+            established_flow(true, packets)
+        );
     }
     if wanted("plain") {
-        println!("  without FastTrack: {:>7.1} ns/packet", established_flow(false, packets));
+        println!(
+            "  without FastTrack: {:>7.1} ns/packet",
+            established_flow(false, packets)
+        );
     }
     let connections = if quick { 5_000 } else { 200_000 };
     if wanted("new") {
@@ -347,5 +357,8 @@ fn main() {
         }
     }
     let ct = Conntrack::new(ConntrackSettings::default(), 0);
-    println!("memory per connection (entry + both index entries): {} bytes", ct.bytes_per_connection());
+    println!(
+        "memory per connection (entry + both index entries): {} bytes",
+        ct.bytes_per_connection()
+    );
 }

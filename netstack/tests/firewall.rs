@@ -655,3 +655,50 @@ fn fragmented_datagrams_are_reassembled_natted_and_refragmented() {
     assert_eq!(&reassembled[8..], &data[..]);
     assert_eq!(soho.engine.stats().reassembled, 1);
 }
+
+#[test]
+fn change_mss_clamps_syns_to_the_outgoing_mtu_and_fasttrack_is_counted() {
+    use netstack::firewall::spec::MssChange;
+    let mangle = vec![
+        rule(30, "forward")
+            .with(Match::Protocol(6))
+            .with(Match::TcpFlags { set: SYN, unset: 0 })
+            .action(ActionSpec::ChangeMss(MssChange::ClampToPmtu)),
+    ];
+    let mut soho = Soho::with(
+        &defconf_filter(),
+        &nat_rules(),
+        &mangle,
+        Gateway::Address(ip(10, 0, 0, 2)),
+    );
+    soho.engine.interface_mut(soho.wan).unwrap().mtu = 1400;
+    let (client, server) = (ip(192, 168, 88, 10), ip(93, 184, 216, 34));
+    // A SYN announcing MSS 1460 (option kind 2, length 4).
+    let mut syn = tcp_payload(client, server, 40100, 443, SYN, 1, 0, &[2, 4, 0x05, 0xB4]);
+    syn[12] = 6 << 4;
+    syn[16..18].copy_from_slice(&[0, 0]);
+    smoltcp::wire::TcpPacket::new_unchecked(&mut syn).fill_checksum(&client.into(), &server.into());
+    soho.send_from_lan(10, &ipv4(client, server, IpProtocol::Tcp, 64, false, &syn));
+    let out = soho.one(soho.wan);
+    tcp_of(&out);
+    assert_eq!(
+        u16::from_be_bytes([out[42], out[43]]),
+        1360,
+        "MSS clamped to MTU 1400 - 40"
+    );
+
+    soho.send_from_wan(&tcp(server, ip(10, 0, 0, 1), 443, 40100, SYN | ACK, 9, 2));
+    soho.sent(soho.lan);
+    for _ in 0..3 {
+        soho.send_from_lan(10, &tcp(client, server, 40100, 443, ACK, 2, 10));
+        soho.sent(soho.wan);
+    }
+    let stats = *soho.engine.hooks().stats();
+    // The SYN-ACK made the connection established and fasttracked; the three ACKs (40 bytes) skipped
+    // the filter and count on the dummy rule.
+    assert_eq!(
+        (stats.fasttracked, stats.fasttracked_bytes),
+        (3, 120),
+        "{stats:?}"
+    );
+}

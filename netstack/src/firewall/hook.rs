@@ -17,8 +17,8 @@
 //! replaced whole (`set_rules`): a compile error keeps the old set, counters carry over, conntrack state
 //! is untouched.
 //!
-//! Not yet: `tarpit` drops without answering, `change-mss=clamp-to-pmtu`
-//! is ignored, and the fasttrack dummy counter rule is not shown. Fragments reach these hooks
+//! Not yet: `tarpit` drops without answering (as a plain drop). The fasttrack dummy rule's counters are
+//! [`FirewallStats::fasttracked`]/`fasttracked_bytes`, for `print` to show. Fragments reach these hooks
 //! reassembled (the engine's defrag stage runs first because `wants_whole_datagrams` is true).
 
 use alloc::vec::Vec;
@@ -51,8 +51,10 @@ pub struct FirewallStats {
     pub nat_failures: u64,
     /// First packets dropped because their connection clashed with another at confirmation.
     pub clashes: u64,
-    /// Packets that skipped mangle/filter because their connection is fasttracked.
+    /// Packets (and their bytes) that skipped mangle/filter because their connection is fasttracked: the
+    /// counters of RouterOS's dynamic "special dummy rule to show fasttrack counters".
     pub fasttracked: u64,
+    pub fasttracked_bytes: u64,
 }
 
 /// Conntrack, NAT and the four rule tables.
@@ -200,6 +202,9 @@ impl Firewall {
         };
         let outcome = rules.run(chain, &facts, packet, &mut self.state, env, now);
         self.apply_effects(packet, &outcome);
+        if outcome.effects.clamp_mss_to_pmtu {
+            clamp_mss_to_pmtu(packet, context);
+        }
         Some(outcome)
     }
 
@@ -249,15 +254,11 @@ impl Firewall {
         }
     }
 
-    fn is_fasttracked(&mut self, packet: &Packet) -> bool {
-        let fast = packet
+    fn is_fasttracked(packet: &Packet) -> bool {
+        packet
             .meta
             .conn
-            .is_some_and(|c| c.fasttrack && c.state == ConnState::Established);
-        if fast {
-            self.stats.fasttracked = self.stats.fasttracked.saturating_add(1);
-        }
-        fast
+            .is_some_and(|c| c.fasttrack && c.state == ConnState::Established)
     }
 
     fn filter_or_mangle(
@@ -268,7 +269,13 @@ impl Firewall {
         context: &HookContext<'_>,
         now: Instant,
     ) -> Next {
-        if self.is_fasttracked(packet) {
+        if Self::is_fasttracked(packet) {
+            // Counted once per packet, where RouterOS shows them: the forward chain's dummy rule.
+            if table == Table::Filter && chain == BuiltinChain::Forward {
+                self.stats.fasttracked = self.stats.fasttracked.saturating_add(1);
+                let bytes = packet.l3().len() as u64;
+                self.stats.fasttracked_bytes = self.stats.fasttracked_bytes.saturating_add(bytes);
+            }
             return Next::Continue;
         }
         match self.run_chain(table, chain, packet, context, now) {
@@ -564,6 +571,20 @@ impl Hooks for Firewall {
     fn address_removed(&mut self, address: Ipv4Address) {
         self.flush_masquerade(address);
     }
+}
+
+/// `change-mss=clamp-to-pmtu`: lowers the MSS option of a SYN to the outgoing interface's MTU minus the
+/// IPv4 and TCP headers (40 bytes), as netfilter's TCPMSS `--clamp-mss-to-pmtu` does.
+fn clamp_mss_to_pmtu(packet: &mut Packet, context: &HookContext<'_>) {
+    let Some(mtu) = packet
+        .meta
+        .out_interface
+        .and_then(|i| context.interfaces.get(i))
+        .map(|i| i.mtu)
+    else {
+        return;
+    };
+    let _ = super::mangle::change_mss(packet.l3_mut(), mtu.saturating_sub(40));
 }
 
 /// The Ethernet source of a received frame (for `src-mac-address`).
