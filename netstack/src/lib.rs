@@ -55,7 +55,7 @@ pub mod rate_limit;
 pub mod reassembly;
 pub mod route;
 pub mod stage;
-pub mod tcp_reset;
+pub mod tcp_answer;
 pub mod trace;
 pub mod verdict;
 

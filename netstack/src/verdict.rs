@@ -18,9 +18,17 @@ pub enum Next {
     /// Discard and answer the sender with this ICMP error (rate-limited, and suppressed where RFC 1812
     /// forbids it).
     Reject(DropReason, IcmpErrorKind),
-    /// Discard and answer a TCP segment with a reset (`reject-with=tcp-reset`; rate-limited like ICMP
-    /// errors; other protocols are just dropped).
-    RejectWithReset(DropReason),
+    /// Discard and answer a TCP segment on behalf of its destination: a reset (`reject-with=tcp-reset`)
+    /// or a zero-window tarpit answer (`action=tarpit`); rate-limited like ICMP errors; other protocols
+    /// are just dropped.
+    AnswerTcp(DropReason, TcpAnswer),
+}
+
+/// The TCP answer of [`Next::AnswerTcp`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TcpAnswer {
+    Reset,
+    Tarpit,
 }
 
 /// Why a packet was dropped. Each has its own counter.

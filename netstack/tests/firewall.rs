@@ -702,3 +702,26 @@ fn change_mss_clamps_syns_to_the_outgoing_mtu_and_fasttrack_is_counted() {
         "{stats:?}"
     );
 }
+
+#[test]
+fn tarpit_answers_syns_with_a_zero_window() {
+    let filter = vec![
+        rule(1, "input")
+            .with(Match::Protocol(6))
+            .with(Match::DstPort(vec![PortRange::single(23)]))
+            .action(ActionSpec::Tarpit),
+    ];
+    let mut soho = Soho::with(&filter, &[], &[], Gateway::Address(ip(10, 0, 0, 2)));
+    soho.send_from_wan(&tcp(ip(10, 0, 0, 2), ip(10, 0, 0, 1), 5000, 23, SYN, 77, 0));
+    let answer = soho.one(soho.wan);
+    assert_eq!(tcp_of(&answer), (23, 5000, SYN | ACK));
+    assert_eq!(
+        u16::from_be_bytes([answer[34], answer[35]]),
+        0,
+        "zero window"
+    );
+    assert!(
+        soho.engine.hooks().connections(soho.now).is_empty(),
+        "the tarpit keeps no state"
+    );
+}

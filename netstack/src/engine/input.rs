@@ -203,7 +203,7 @@ impl<H: Hooks> Engine<H> {
                     self.reject(taken, reason, kind, now);
                     return false;
                 }
-                Next::RejectWithReset(reason) => {
+                Next::AnswerTcp(reason, answer) => {
                     self.trace_packet(
                         packet,
                         Stage::Hook(point),
@@ -211,7 +211,7 @@ impl<H: Hooks> Engine<H> {
                         now,
                     );
                     let taken = core::mem::replace(packet, Packet::placeholder());
-                    self.reset(taken, reason, now);
+                    self.answer_tcp(taken, reason, answer, now);
                     return false;
                 }
             }

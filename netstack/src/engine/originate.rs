@@ -10,8 +10,9 @@ use crate::icmp_error::{self, ErrorContext, IcmpErrorKind, MAX_ERROR_PACKET_LEN}
 use crate::packet::Packet;
 use crate::route::Forwarding;
 use crate::stage::ipv4_ingress;
+use crate::tcp_answer;
 use crate::trace::{Stage, TraceVerdict};
-use crate::verdict::DropReason;
+use crate::verdict::{DropReason, TcpAnswer};
 
 /// Packets taken from the local stack per call, so one call stays bounded.
 const LOCAL_OUTPUT_BUDGET: usize = 256;
@@ -89,16 +90,26 @@ impl<H: Hooks> Engine<H> {
         self.drop_packet(packet, reason, now);
     }
 
-    /// Drops a TCP segment and answers it with a reset from the host it was for (`reject-with=tcp-reset`),
-    /// within the same rate limit as ICMP errors.
-    pub(super) fn reset(&mut self, packet: Packet, reason: DropReason, now: Instant) {
-        let mut reset = [0u8; crate::tcp_reset::RESET_LEN];
-        if let Some(len) = crate::tcp_reset::build_tcp_reset(packet.l3(), &mut reset)
+    /// Drops a TCP segment and answers it on behalf of its destination (`reject-with=tcp-reset`,
+    /// `tarpit`), within the same rate limit as ICMP errors.
+    pub(super) fn answer_tcp(
+        &mut self,
+        packet: Packet,
+        reason: DropReason,
+        answer: TcpAnswer,
+        now: Instant,
+    ) {
+        let mut bytes = [0u8; tcp_answer::ANSWER_LEN];
+        let built = match answer {
+            TcpAnswer::Reset => tcp_answer::build_tcp_reset(packet.l3(), &mut bytes),
+            TcpAnswer::Tarpit => tcp_answer::build_tarpit(packet.l3(), &mut bytes),
+        };
+        if let Some(len) = built
             && self.icmp_limit.allow(now)
             && let Some(buffer) = self.take_buffer()
         {
-            let answer = Packet::from_ip(buffer, &reset[..len]);
-            self.originate(answer, now);
+            let reply = Packet::from_ip(buffer, &bytes[..len]);
+            self.originate(reply, now);
         }
         self.drop_packet(packet, reason, now);
     }

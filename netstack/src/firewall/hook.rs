@@ -17,8 +17,8 @@
 //! replaced whole (`set_rules`): a compile error keeps the old set, counters carry over, conntrack state
 //! is untouched.
 //!
-//! Not yet: `tarpit` drops without answering (as a plain drop). The fasttrack dummy rule's counters are
-//! [`FirewallStats::fasttracked`]/`fasttracked_bytes`, for `print` to show. Fragments reach these hooks
+//! `reject-with=tcp-reset` and `tarpit` answer through the engine (`Next::AnswerTcp`). The fasttrack dummy
+//! rule's counters are [`FirewallStats::fasttracked`]/`fasttracked_bytes`, for `print` to show. Fragments reach these hooks
 //! reassembled (the engine's defrag stage runs first because `wants_whole_datagrams` is true).
 
 use alloc::vec::Vec;
@@ -40,7 +40,7 @@ use crate::interface::{InterfaceLists, InterfaceTable};
 use crate::nat::{self, AddrRange, Manip};
 use crate::packet::Packet;
 use crate::prng::Prng;
-use crate::verdict::{DropReason, Next};
+use crate::verdict::{DropReason, Next, TcpAnswer};
 
 /// Counters of the firewall's own decisions (rule counters live in the rule sets).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -231,9 +231,10 @@ impl Firewall {
     fn verdict(&mut self, packet: &mut Packet, verdict: ChainVerdict) -> Next {
         let next = match verdict {
             ChainVerdict::Accept | ChainVerdict::Nat(_) | ChainVerdict::NoTrack => Next::Continue,
-            ChainVerdict::Drop | ChainVerdict::Tarpit => Next::Drop(DropReason::Filtered),
+            ChainVerdict::Drop => Next::Drop(DropReason::Filtered),
+            ChainVerdict::Tarpit => Next::AnswerTcp(DropReason::Filtered, TcpAnswer::Tarpit),
             ChainVerdict::Reject(RejectWith::TcpReset) => {
-                Next::RejectWithReset(DropReason::Filtered)
+                Next::AnswerTcp(DropReason::Filtered, TcpAnswer::Reset)
             }
             ChainVerdict::Reject(RejectWith::Icmp(kind)) => {
                 Next::Reject(DropReason::Filtered, kind)
