@@ -73,7 +73,7 @@ pub use settings::{ConntrackSettings, Enabled, MAX_ENTRIES_LIMIT};
 pub use tcp::TcpState;
 
 use entry::{Conn, dir_index};
-use parse::{L4, PROTO_ICMP, PROTO_TCP, PROTO_UDP};
+use parse::{L4, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
 use tcp::TcpVerdict;
 
 /// Slots [`Conntrack::poll`] examines per call.
@@ -345,6 +345,16 @@ impl Conntrack {
         let c = self.slots.get_mut(slot as usize)?;
         let seen_reply = c.has(status::SEEN_REPLY);
         let timeout = match p.l4 {
+            // FastTrack: an established connection's plain segments skip state and window tracking
+            // ("conntrack processing beyond the lookup", routeros-reference.md §1); SYN, FIN and RST
+            // still go through the state machine so the connection closes properly.
+            L4::Tcp(seg)
+                if c.has(status::FASTTRACK)
+                    && seg.flags & (tcp_flags::SYN | tcp_flags::FIN | tcp_flags::RST) == 0
+                    && c.tcp.state == TcpState::Established =>
+            {
+                settings.tcp_established_timeout
+            }
             L4::Tcp(seg) => {
                 let old = c.tcp.state;
                 match tcp::tcp_packet(&mut c.tcp, dir, &seg, seen_reply, &settings) {

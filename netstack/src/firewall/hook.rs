@@ -335,6 +335,18 @@ impl Firewall {
     /// Rewrites the half `manip` of a packet of a NATed connection (no-op for others).
     fn rewrite(&mut self, packet: &mut Packet, manip: Manip) {
         let Some(conn) = packet.meta.conn else { return };
+        // Only the halves a mapping changed need work: the destination of original-direction packets
+        // of a dst-NATed connection and of reply-direction packets of a src-NATed one; the source the
+        // other way round.
+        let original = conn.direction == crate::flow::Direction::Original;
+        let needed = match manip {
+            Manip::Dst => (original && conn.dstnat) || (!original && conn.srcnat),
+            Manip::Src => (original && conn.srcnat) || (!original && conn.dstnat),
+            Manip::Both => conn.srcnat || conn.dstnat,
+        };
+        if !needed {
+            return;
+        }
         let Some(id) = conn.id else { return };
         let Some(tuples) = self.conntrack.tuples(id) else {
             return;
