@@ -24,7 +24,6 @@ use crate::conntrack::ConntrackSettings;
 use crate::engine::{Engine, EngineConfig};
 use crate::firewall::spec::{AddrRange, PortRange, Table};
 use crate::firewall::{ActionSpec, Firewall, Match, RuleSpec};
-use crate::flow::ConnState;
 use crate::interface::InterfaceId;
 use crate::route::{Gateway, StaticRoute};
 use crate::{Duration, Instant};
@@ -93,40 +92,12 @@ fn install_rules(engine: &mut Engine<Firewall>, choice: u8) {
 }
 
 fn soho_filter() -> Vec<RuleSpec> {
-    use ConnState::*;
-    let accepted = Match::ConnectionState(vec![Established, Related, Untracked]);
-    vec![
-        RuleSpec::new(1, "input").with(accepted.clone()),
-        RuleSpec::new(2, "input")
-            .with(Match::ConnectionState(vec![Invalid]))
-            .action(ActionSpec::Drop),
-        RuleSpec::new(3, "input").with(Match::Protocol(1)),
-        RuleSpec::new(4, "input")
-            .without(Match::InInterfaceList("LAN".into()))
-            .action(ActionSpec::Drop),
-        RuleSpec::new(5, "forward")
-            .with(Match::ConnectionState(vec![Established, Related]))
-            .action(ActionSpec::FasttrackConnection),
-        RuleSpec::new(6, "forward").with(accepted),
-        RuleSpec::new(7, "forward")
-            .with(Match::ConnectionState(vec![Invalid]))
-            .action(ActionSpec::Drop),
-        RuleSpec::new(8, "forward")
-            .with(Match::ConnectionState(vec![New]))
-            .without(Match::ConnectionNatState {
-                srcnat: false,
-                dstnat: true,
-            })
-            .with(Match::InInterfaceList("WAN".into()))
-            .action(ActionSpec::Drop),
-    ]
+    crate::firewall::defconf::filter(1)
 }
 
 fn soho_nat() -> Vec<RuleSpec> {
-    vec![
-        RuleSpec::new(20, "srcnat")
-            .with(Match::OutInterfaceList("WAN".into()))
-            .action(ActionSpec::Masquerade { to_ports: None }),
+    let mut rules = crate::firewall::defconf::nat(20);
+    rules.push(
         RuleSpec::new(21, "dstnat")
             .with(Match::InInterfaceList("WAN".into()))
             .with(Match::Protocol(6))
@@ -135,7 +106,8 @@ fn soho_nat() -> Vec<RuleSpec> {
                 to_addresses: Some(AddrRange::single(Ipv4Address::new(192, 168, 88, 10))),
                 to_ports: Some(PortRange::single(80)),
             }),
-    ]
+    );
+    rules
 }
 
 fn configured_engine(now: Instant) -> Engine<Firewall> {

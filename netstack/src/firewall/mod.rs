@@ -40,6 +40,7 @@
 
 pub mod address_list;
 pub mod compile;
+pub mod defconf;
 pub mod facts;
 pub mod hook;
 pub mod index;

@@ -1245,38 +1245,9 @@ fn nat_and_raw_verdicts() {
     );
 }
 
-// ---------------------------------------------------------------------------------------------------
-// The RouterOS defconf filter (routeros-reference.md §2), verbatim.
-
+/// The RouterOS defconf filter (routeros-reference.md §2), rule ids 1..=9.
 fn defconf() -> Vec<RuleSpec> {
-    use ConnState::*;
-    let est_rel_untr = Match::ConnectionState(vec![Established, Related, Untracked]);
-    vec![
-        rule(1, "input").with(est_rel_untr.clone()),
-        rule(2, "input")
-            .with(Match::ConnectionState(vec![Invalid]))
-            .action(ActionSpec::Drop),
-        rule(3, "input").with(Match::Protocol(1)),
-        rule(4, "input").with(Match::DstAddress(AddrRange::single(ip(127, 0, 0, 1)))),
-        rule(5, "input")
-            .without(Match::InInterfaceList("LAN".into()))
-            .action(ActionSpec::Drop),
-        rule(6, "forward")
-            .with(Match::ConnectionState(vec![Established, Related]))
-            .action(ActionSpec::FasttrackConnection),
-        rule(7, "forward").with(est_rel_untr),
-        rule(8, "forward")
-            .with(Match::ConnectionState(vec![Invalid]))
-            .action(ActionSpec::Drop),
-        rule(9, "forward")
-            .with(Match::ConnectionState(vec![New]))
-            .without(Match::ConnectionNatState {
-                srcnat: false,
-                dstnat: true,
-            })
-            .with(Match::InInterfaceList("WAN".into()))
-            .action(ActionSpec::Drop),
-    ]
+    super::defconf::filter(1)
 }
 
 #[test]
