@@ -279,6 +279,10 @@ impl Firewall {
             }
             return Next::Continue;
         }
+        // An empty table accepts with no effects: skip parsing the packet for it.
+        if self.rules(table).is_empty() {
+            return Next::Continue;
+        }
         match self.run_chain(table, chain, packet, context, now) {
             Some(outcome) => self.verdict(packet, outcome.verdict),
             // Not parsable as IPv4 (the engine validated it, so this does not happen): let it pass.
