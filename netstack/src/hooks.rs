@@ -67,6 +67,21 @@ impl HookPoint {
         HookPoint::Queue,
     ];
 
+    /// Mangle and filter points, which FastTracked packets skip.
+    pub fn skipped_by_fasttrack(self) -> bool {
+        matches!(
+            self,
+            HookPoint::ManglePrerouting
+                | HookPoint::MangleInput
+                | HookPoint::MangleForward
+                | HookPoint::MangleOutput
+                | HookPoint::ManglePostrouting
+                | HookPoint::FilterInput
+                | HookPoint::FilterForward
+                | HookPoint::FilterOutput
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             HookPoint::RawPrerouting => "raw-prerouting",

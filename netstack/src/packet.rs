@@ -51,6 +51,9 @@ pub struct Meta {
     /// For a datagram reassembled from fragments: the largest fragment's size, which forwarding must not
     /// exceed when it refragments (0: not reassembled). Linux `frag_max_size`.
     pub max_fragment_len: u16,
+    /// The packet belongs to a FastTracked connection: the engine skips the mangle and filter hook
+    /// points for it (routeros-reference.md §1; NAT and tracking still apply).
+    pub fasttracked: bool,
     /// Flow hash of the packet's addresses and ports (ECMP path choice).
     pub flow_hash: u32,
     /// Record this packet's path in the trace buffer.

@@ -179,6 +179,9 @@ impl<H: Hooks> Engine<H> {
         now: Instant,
     ) -> bool {
         for &point in points {
+            if packet.meta.fasttracked && point.skipped_by_fasttrack() {
+                continue;
+            }
             let context = HookContext {
                 interfaces: &self.interfaces,
                 lists: &self.lists,

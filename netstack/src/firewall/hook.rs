@@ -68,6 +68,9 @@ pub struct Firewall {
     marks: MarkNames,
     rng: Prng,
     stats: FirewallStats,
+    /// Which tables hold rules (filter, nat, mangle, raw), kept by `set_rules` so the packet path does not
+    /// count rules.
+    has_rules: [bool; 4],
 }
 
 /// `connection-limit` asks how many connections a source has; answered by walking the table, which only
@@ -101,6 +104,7 @@ impl Firewall {
             marks: MarkNames::default(),
             rng: Prng::new(seed.rotate_left(17)),
             stats: FirewallStats::default(),
+            has_rules: [false; 4],
         }
     }
 
@@ -119,9 +123,11 @@ impl Firewall {
             address_lists: &mut self.state.address_lists,
         };
         let mut compiled = compile(table, specs, &mut resolver)?;
+        let has_rules = !compiled.is_empty();
         let slot = self.table_mut(table);
         compiled.inherit_counters(slot);
         *slot = compiled;
+        self.has_rules[table_index(table)] = has_rules;
         Ok(())
     }
 
@@ -169,9 +175,11 @@ impl Firewall {
     }
 
     fn any_rules(&self) -> bool {
-        [&self.raw, &self.mangle, &self.nat, &self.filter]
-            .iter()
-            .any(|set| !set.is_empty())
+        self.has_rules.contains(&true)
+    }
+
+    fn has_rules(&self, table: Table) -> bool {
+        self.has_rules[table_index(table)]
     }
 
     /// Runs `chain` of `table` on the packet.
@@ -271,16 +279,10 @@ impl Firewall {
         now: Instant,
     ) -> Next {
         if Self::is_fasttracked(packet) {
-            // Counted once per packet, where RouterOS shows them: the forward chain's dummy rule.
-            if table == Table::Filter && chain == BuiltinChain::Forward {
-                self.stats.fasttracked = self.stats.fasttracked.saturating_add(1);
-                let bytes = packet.l3().len() as u64;
-                self.stats.fasttracked_bytes = self.stats.fasttracked_bytes.saturating_add(bytes);
-            }
             return Next::Continue;
         }
         // An empty table accepts with no effects: skip parsing the packet for it.
-        if self.rules(table).is_empty() {
+        if !self.has_rules(table) {
             return Next::Continue;
         }
         match self.run_chain(table, chain, packet, context, now) {
@@ -297,7 +299,7 @@ impl Firewall {
         context: &HookContext<'_>,
         now: Instant,
     ) -> Next {
-        if self.raw.is_empty() {
+        if !self.has_rules(Table::Raw) {
             return Next::Continue;
         }
         match self
@@ -333,6 +335,7 @@ impl Firewall {
         packet.meta.conn = Some(tracked.facts);
         packet.meta.conn_tentative = tracked.tentative;
         packet.meta.connection_mark = tracked.facts.mark;
+        packet.meta.fasttracked = Self::is_fasttracked(packet);
         Next::Continue
     }
 
@@ -363,7 +366,7 @@ impl Firewall {
     }
 
     fn dst_nat(&mut self, packet: &mut Packet, context: &HookContext<'_>, now: Instant) -> Next {
-        if Self::is_new(packet) && !self.nat.is_empty() {
+        if Self::is_new(packet) && self.has_rules(Table::Nat) {
             let Some(outcome) =
                 self.run_chain(Table::Nat, BuiltinChain::DstNat, packet, context, now)
             else {
@@ -381,7 +384,7 @@ impl Firewall {
     }
 
     fn src_nat(&mut self, packet: &mut Packet, context: &HookContext<'_>, now: Instant) -> Next {
-        if Self::is_new(packet) && !self.nat.is_empty() {
+        if Self::is_new(packet) && self.has_rules(Table::Nat) {
             let Some(outcome) =
                 self.run_chain(Table::Nat, BuiltinChain::SrcNat, packet, context, now)
             else {
@@ -571,7 +574,16 @@ impl Hooks for Firewall {
             HookPoint::FilterOutput => {
                 self.filter_or_mangle(Table::Filter, BuiltinChain::Output, packet, context, now)
             }
-            HookPoint::SrcNat => self.src_nat(packet, context, now),
+            HookPoint::SrcNat => {
+                if packet.meta.fasttracked {
+                    // Counted once per packet, on RouterOS's dummy rule (forward chain).
+                    self.stats.fasttracked = self.stats.fasttracked.saturating_add(1);
+                    let bytes = packet.l3().len() as u64;
+                    self.stats.fasttracked_bytes =
+                        self.stats.fasttracked_bytes.saturating_add(bytes);
+                }
+                self.src_nat(packet, context, now)
+            }
             HookPoint::Queue => self.confirm(packet),
         }
     }
@@ -587,6 +599,15 @@ impl Hooks for Firewall {
 
     fn address_removed(&mut self, address: Ipv4Address) {
         self.flush_masquerade(address);
+    }
+}
+
+fn table_index(table: Table) -> usize {
+    match table {
+        Table::Filter => 0,
+        Table::Nat => 1,
+        Table::Mangle => 2,
+        Table::Raw => 3,
     }
 }
 
