@@ -397,6 +397,12 @@ fn established_connections_are_fasttracked() {
     // far outside the window still passes, where the full path would call it invalid and drop it.
     soho.send_from_lan(10, &tcp(client, server, 40000, 80, ACK, 0x8000_0000, 5001));
     assert_eq!(soho.sent(soho.wan).len(), 1);
+    // Nor is the TCP checksum verified for them (the end host drops a corrupt segment); before
+    // FastTrack the same segment is invalid (see `invalid_packets_are_dropped`).
+    let mut corrupt = tcp(client, server, 40000, 80, ACK, 1001, 5001);
+    corrupt[36] ^= 0xFF;
+    soho.send_from_lan(10, &corrupt);
+    assert_eq!(soho.sent(soho.wan).len(), 1);
     let connection = &soho.engine.hooks().connections(soho.now)[0];
     assert!(
         connection.flag_letters().contains('F'),

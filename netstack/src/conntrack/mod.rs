@@ -288,14 +288,29 @@ impl Conntrack {
 
     /// Tracks one IPv4 packet (`l3` starts at the IPv4 header).
     pub fn process(&mut self, l3: &[u8], now: Instant) -> Tracked {
-        let p = match parse::parse(l3, self.settings.verify_checksums) {
+        let p = match parse::parse(l3, false) {
             Ok(p) => p,
             Err(e) => return self.invalid(Some(e)),
         };
+        let found = match p.l4 {
+            L4::IcmpError { .. } => None,
+            _ => self.lookup(&p.tuple, now),
+        };
+        // Checksums are verified (Linux nf_conntrack_checksum) except for FastTracked connections, whose
+        // packets skip conntrack processing beyond the lookup (routeros-reference.md §1).
+        let fasttracked = found
+            .and_then(|(slot, _)| self.slots.get(slot as usize))
+            .is_some_and(|c| c.has(status::FASTTRACK));
+        if self.settings.verify_checksums
+            && !fasttracked
+            && let Err(e) = parse::verify_checksum(l3)
+        {
+            return self.invalid(Some(e));
+        }
         if let L4::IcmpError { inner } = p.l4 {
             return self.related(&inner, p.tuple.dst, now);
         }
-        if let Some((slot, dir)) = self.lookup(&p.tuple, now) {
+        if let Some((slot, dir)) = found {
             match self.existing(slot, dir, &p, now) {
                 Some(t) => return t,
                 None => {
