@@ -81,6 +81,9 @@ const ICMP_TIME_EXCEEDED: u8 = 11;
 pub enum IcmpErrorKind {
     /// Time Exceeded, code 0: TTL exceeded in transit (RFC 792; RFC 1812 §5.3.1).
     TtlExceeded,
+    /// Time Exceeded, code 1: fragment reassembly time exceeded (RFC 792; sent only when the first
+    /// fragment had arrived, quoting it).
+    ReassemblyTimeExceeded,
     /// Destination Unreachable, code 0: no route (RFC 1812 §5.2.7.1). `reject-with=icmp-network-unreachable`.
     NetUnreachable,
     /// Destination Unreachable, code 1: no ARP reply etc. `reject-with=icmp-host-unreachable`.
@@ -109,7 +112,9 @@ impl IcmpErrorKind {
     /// ICMP type field.
     pub const fn icmp_type(self) -> u8 {
         match self {
-            IcmpErrorKind::TtlExceeded => ICMP_TIME_EXCEEDED,
+            IcmpErrorKind::TtlExceeded | IcmpErrorKind::ReassemblyTimeExceeded => {
+                ICMP_TIME_EXCEEDED
+            }
             _ => ICMP_DEST_UNREACHABLE,
         }
     }
@@ -118,6 +123,7 @@ impl IcmpErrorKind {
     pub const fn code(self) -> u8 {
         match self {
             IcmpErrorKind::TtlExceeded => 0,
+            IcmpErrorKind::ReassemblyTimeExceeded => 1,
             IcmpErrorKind::NetUnreachable => 0,
             IcmpErrorKind::HostUnreachable => 1,
             IcmpErrorKind::ProtocolUnreachable => 2,

@@ -708,3 +708,35 @@ fn tarpit_answers_syns_with_a_zero_window() {
         "the tarpit keeps no state"
     );
 }
+
+#[test]
+fn incomplete_datagrams_to_the_router_expire_with_time_exceeded() {
+    let mut soho = Soho::new();
+    let data = vec![7u8; 3000];
+    let sender = ip(10, 0, 0, 2);
+    let udp = udp_payload(sender, ip(10, 0, 0, 1), 5000, 5001, &data);
+    let datagram = ipv4(sender, ip(10, 0, 0, 1), IpProtocol::Udp, 64, false, &udp);
+    let mut fragments = Vec::new();
+    let mut scratch = vec![0u8; 1500];
+    netstack::fragment::fragment(&datagram, 1500, &mut scratch, |f| {
+        fragments.push(f.to_vec())
+    })
+    .unwrap();
+    soho.send_from_wan(&fragments[0]);
+    assert!(soho.sent(soho.wan).is_empty());
+    soho.now += netstack::Duration::from_secs(31);
+    soho.engine.poll(soho.now);
+    let error = soho.one(soho.wan);
+    let (icmp_type, code, _, quoted) = icmp_of(&error);
+    assert_eq!(
+        (icmp_type, code),
+        (11, 1),
+        "fragment reassembly time exceeded"
+    );
+    assert_eq!(ipv4_header(&error).dst_addr, sender);
+    assert_eq!(
+        &quoted[..20],
+        &fragments[0][..20],
+        "quotes the first fragment"
+    );
+}

@@ -404,10 +404,30 @@ impl<H: Hooks> Engine<H> {
             }
         }
         self.hooks.poll(now);
-        // Datagrams whose fragments stopped coming are discarded (RFC 791 reassembly timer). Time
-        // Exceeded code 1 is not sent yet; the reassembler's counters show them.
+        // Datagrams whose fragments stopped coming are discarded (RFC 791 reassembly timer); for those
+        // addressed to the router whose first fragment arrived, the sender gets Time Exceeded code 1
+        // quoting it (RFC 792; Linux answers only for local destinations too).
         self.reassembler.poll(now);
-        self.reassembler.drain_expired().for_each(drop);
+        {
+            let expired: Vec<Vec<u8>> = self
+                .reassembler
+                .drain_expired()
+                .map(|e| e.first_fragment)
+                .collect();
+            for first_fragment in expired {
+                let to_us = Ipv4Packet::new_checked(&first_fragment[..])
+                    .is_ok_and(|ip| self.addresses.is_local(ip.dst_addr()));
+                if to_us && let Some(buffer) = self.take_buffer() {
+                    let offending = Packet::from_ip(buffer, &first_fragment);
+                    self.send_icmp_error(
+                        &offending,
+                        crate::icmp_error::IcmpErrorKind::ReassemblyTimeExceeded,
+                        now,
+                    );
+                    self.recycle(offending.into_buffer());
+                }
+            }
+        }
         self.run_local_stack(now);
     }
 

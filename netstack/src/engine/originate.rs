@@ -114,7 +114,12 @@ impl<H: Hooks> Engine<H> {
         self.drop_packet(packet, reason, now);
     }
 
-    fn send_icmp_error(&mut self, offending: &Packet, kind: IcmpErrorKind, now: Instant) {
+    pub(super) fn send_icmp_error(
+        &mut self,
+        offending: &Packet,
+        kind: IcmpErrorKind,
+        now: Instant,
+    ) {
         let Ok(ip) = Ipv4Packet::new_checked(offending.l3()) else {
             return;
         };
