@@ -71,4 +71,6 @@ pub struct ConnFacts {
     pub mark: u32,
     /// Marked by `fasttrack-connection`.
     pub fasttrack: bool,
+    /// Bytes the connection carried so far, both directions (`connection-bytes`).
+    pub bytes: u64,
 }

@@ -48,6 +48,8 @@ pub struct Meta {
     pub packet_mark: Mark,
     pub connection_mark: Mark,
     pub routing_mark: Mark,
+    /// `set-priority`: the packet's priority (0-63; queues and WMM use it later).
+    pub priority: u8,
     /// For a datagram reassembled from fragments: the largest fragment's size, which forwarding must not
     /// exceed when it refragments (0: not reassembled). Linux `frag_max_size`.
     pub max_fragment_len: u16,

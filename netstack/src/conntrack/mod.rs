@@ -206,6 +206,7 @@ impl Conntrack {
             dstnat: false,
             mark: 0,
             fasttrack: false,
+            bytes: 0,
         }
     }
 
@@ -220,6 +221,7 @@ impl Conntrack {
                 dstnat: false,
                 mark: 0,
                 fasttrack: false,
+                bytes: 0,
             },
             tentative: false,
             table_full: false,
@@ -263,6 +265,7 @@ impl Conntrack {
             dstnat: st & status::DSTNAT != 0,
             mark: c.map_or(0, |c| c.mark),
             fasttrack: st & status::FASTTRACK != 0,
+            bytes: c.map_or(0, |c| c.bytes[0].saturating_add(c.bytes[1])),
         }
     }
 

@@ -186,8 +186,8 @@ fn action_in_table(action: &ActionSpec, table: Table) -> bool {
         | Redirect { .. }
         | Netmap { .. }
         | Same { .. } => table == Table::Nat,
-        MarkConnection(_) | MarkPacket(_) | MarkRouting(_) | ChangeMss(_) | ChangeTtl(_)
-        | ChangeDscp(_) | ClearDf | StripIpv4Options => table == Table::Mangle,
+        MarkConnection(_) | MarkPacket(_) | MarkRouting(_) | SetPriority(_) | ChangeMss(_)
+        | ChangeTtl(_) | ChangeDscp(_) | ClearDf | StripIpv4Options => table == Table::Mangle,
         NoTrack => table == Table::Raw,
     }
 }
@@ -291,6 +291,11 @@ impl Compiler<'_> {
             Match::Dscp(_) => return Err(invalid("dscp")),
             Match::PacketSize(r) => Cond::PacketSize(*r),
             Match::Fragment => Cond::Fragment,
+            Match::ConnectionBytes { min, max } => Cond::ConnectionBytes {
+                min: *min,
+                max: *max,
+            },
+            Match::IpsecPolicy { ipsec, .. } => Cond::NoIpsec(!*ipsec),
             Match::Limit(r) if r.count > 0 => Cond::Limit(RateBucket::new(r)),
             Match::Limit(_) => return Err(invalid("limit")),
             Match::DstLimit(d) if d.rate.count > 0 => {
@@ -515,6 +520,7 @@ impl Compiler<'_> {
                 Action::MarkConnection(names(id, self.resolver.mark(n))?)
             }
             ActionSpec::MarkPacket(n) => Action::MarkPacket(names(id, self.resolver.mark(n))?),
+            ActionSpec::SetPriority(p) => Action::SetPriority(*p),
             ActionSpec::MarkRouting(n) => Action::MarkRouting(names(id, self.resolver.mark(n))?),
             ActionSpec::ChangeMss(m) => Action::ChangeMss(*m),
             ActionSpec::ChangeTtl(t) => Action::ChangeTtl(*t),

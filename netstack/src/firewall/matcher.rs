@@ -88,6 +88,13 @@ pub(crate) enum Cond {
     Dscp(u8),
     PacketSize(ValueRange),
     Fragment,
+    /// `connection-bytes` (max 0: unbounded).
+    ConnectionBytes {
+        min: u64,
+        max: u64,
+    },
+    /// `ipsec-policy`: true matches packets without IPsec (all of them here).
+    NoIpsec(bool),
     SrcMac(EthernetAddress),
     Content(Vec<u8>),
     Pcc {
@@ -236,6 +243,10 @@ impl Cond {
             Cond::Dscp(d) => f.dscp == *d,
             Cond::PacketSize(r) => r.contains(u32::from(f.size)),
             Cond::Fragment => f.fragment,
+            Cond::ConnectionBytes { min, max } => f
+                .conn
+                .is_some_and(|c| c.bytes >= *min && (*max == 0 || c.bytes <= *max)),
+            Cond::NoIpsec(none) => *none,
             Cond::SrcMac(m) => f.src_mac == Some(*m),
             Cond::Content(needle) => {
                 let payload = ctx

@@ -68,6 +68,7 @@ pub(crate) enum Action {
     MarkConnection(Mark),
     MarkPacket(Mark),
     MarkRouting(Mark),
+    SetPriority(u8),
     ChangeMss(MssChange),
     ChangeTtl(TtlChange),
     ChangeDscp(u8),
@@ -470,6 +471,10 @@ fn apply(
             facts.packet_mark = *m;
             packet.meta.packet_mark = *m;
             effects.packet_mark = Some(*m);
+            modified(false, effects)
+        }
+        Action::SetPriority(p) => {
+            packet.meta.priority = (*p).min(63);
             modified(false, effects)
         }
         Action::MarkRouting(m) => {

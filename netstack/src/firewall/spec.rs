@@ -309,6 +309,18 @@ pub enum Match {
     /// `dscp=0..63`.
     Dscp(u8),
     PacketSize(ValueRange),
+    /// `connection-bytes=min-max`: bytes the connection carried so far (both directions); `max` 0 means
+    /// no upper bound, as RouterOS writes `500000-0`.
+    ConnectionBytes {
+        min: u64,
+        max: u64,
+    },
+    /// `ipsec-policy=in|out,ipsec|none`: whether the packet matched an IPsec policy. The appliance has
+    /// no IPsec, so `none` always matches and `ipsec` never does.
+    IpsecPolicy {
+        inbound: bool,
+        ipsec: bool,
+    },
     /// `fragment=yes` (use `negate` for `fragment=no`).
     Fragment,
     Limit(RateSpec),
@@ -443,6 +455,8 @@ pub enum ActionSpec {
     // mangle
     MarkConnection(String),
     MarkPacket(String),
+    /// `set-priority=0..63`.
+    SetPriority(u8),
     MarkRouting(String),
     ChangeMss(MssChange),
     ChangeTtl(TtlChange),
@@ -476,6 +490,7 @@ impl ActionSpec {
             ActionSpec::Same { .. } => "same",
             ActionSpec::MarkConnection(_) => "mark-connection",
             ActionSpec::MarkPacket(_) => "mark-packet",
+            ActionSpec::SetPriority(_) => "set-priority",
             ActionSpec::MarkRouting(_) => "mark-routing",
             ActionSpec::ChangeMss(_) => "change-mss",
             ActionSpec::ChangeTtl(_) => "change-ttl",

@@ -216,6 +216,7 @@ fn conn(state: ConnState) -> ConnFacts {
         dstnat: false,
         mark: 0,
         fasttrack: false,
+        bytes: 5_000,
     }
 }
 
@@ -701,11 +702,71 @@ fn header_field_matchers() {
         &mut TestPacket::web(),
         &mut other_mac,
     );
+    // The test connection has carried 5000 bytes; `max` 0 means no upper bound.
+    let established = || TestPacket::web().state(ConnState::Established);
+    let small = || {
+        let mut p = TestPacket::web().state(ConnState::Established);
+        if let Some(c) = p.conn.as_mut() {
+            c.bytes = 100;
+        }
+        p
+    };
+    check(
+        Match::ConnectionBytes { min: 1_000, max: 0 },
+        &mut established(),
+        &mut small(),
+    );
+    check(
+        Match::ConnectionBytes { min: 0, max: 4_999 },
+        &mut small(),
+        &mut established(),
+    );
     let udp = |p: &[u8]| TestPacket::udp(ip(10, 0, 0, 1), 1, ip(10, 0, 0, 2), 2, p);
     check(
         Match::Content(b"BitTorrent".to_vec()),
         &mut udp(b"\x13BitTorrent protocol"),
         &mut udp(b"BitTorren"),
+    );
+}
+
+#[test]
+fn ipsec_policy_matches_none_because_there_is_no_ipsec() {
+    let now = Instant::from_secs(1);
+    for (ipsec, expected) in [(false, ChainVerdict::Drop), (true, ChainVerdict::Accept)] {
+        let mut w = World::new();
+        let rules = [rule(1, "forward")
+            .with(Match::IpsecPolicy {
+                inbound: true,
+                ipsec,
+            })
+            .action(ActionSpec::Drop)];
+        let mut set = w.compile(Table::Filter, &rules).unwrap();
+        let outcome = w.run(&mut set, BuiltinChain::Forward, &mut TestPacket::web(), now);
+        assert_eq!(
+            outcome.verdict,
+            expected,
+            "ipsec-policy=in,{}",
+            if ipsec { "ipsec" } else { "none" }
+        );
+    }
+}
+
+#[test]
+fn set_priority_sets_the_packet_priority_and_continues() {
+    let now = Instant::from_secs(1);
+    let mut w = World::new();
+    let rules = [
+        rule(1, "forward").action(ActionSpec::SetPriority(5)),
+        rule(2, "forward").action(ActionSpec::MarkPacket("after".into())),
+    ];
+    let mut set = w.compile(Table::Mangle, &rules).unwrap();
+    let mut packet = TestPacket::web();
+    let outcome = w.run(&mut set, BuiltinChain::Forward, &mut packet, now);
+    assert_eq!(outcome.verdict, ChainVerdict::Accept);
+    assert_eq!(packet.packet.meta.priority, 5);
+    assert_ne!(
+        packet.packet.meta.packet_mark, 0,
+        "evaluation went on after set-priority"
     );
 }
 
