@@ -88,6 +88,7 @@ fn bench(kind: Kind, rules: usize, indexed: bool) -> f64 {
         dstnat: false,
         mark: 0,
         fasttrack: false,
+        bytes: 0,
     };
     let facts = PacketFacts::parse(p.l3(), &p.meta, Some(conn), None).expect("parses");
     let mut best = f64::MAX;
