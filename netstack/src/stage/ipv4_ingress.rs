@@ -65,21 +65,15 @@ fn is_martian_source(src: Ipv4Address, dst: Ipv4Address) -> bool {
     first == 127 || src.is_multicast() || src.is_broadcast() || first >= 240
 }
 
-/// A symmetric-enough, cheap mix of the flow's identity (FNV-1a over the fields), used to keep a flow on one
-/// ECMP path.
+/// A cheap mix of the flow's identity (addresses, protocol, ports) used to keep a flow on one ECMP path:
+/// two multiply-xorshift rounds over the fields packed into 64-bit words (the SplitMix64 finaliser).
 pub fn flow_hash(src: Ipv4Address, dst: Ipv4Address, protocol: IpProtocol, ports: u32) -> u32 {
-    let mut hash: u32 = 0x811C_9DC5;
-    let mut mix = |bytes: &[u8]| {
-        for &b in bytes {
-            hash ^= u32::from(b);
-            hash = hash.wrapping_mul(0x0100_0193);
-        }
-    };
-    mix(&src.octets());
-    mix(&dst.octets());
-    mix(&[u8::from(protocol)]);
-    mix(&ports.to_be_bytes());
-    hash
+    let addresses = (u64::from(src.to_bits()) << 32) | u64::from(dst.to_bits());
+    let rest = (u64::from(ports) << 8) | u64::from(u8::from(protocol));
+    let mut h = addresses ^ rest.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (h ^ (h >> 31)) as u32
 }
 
 #[cfg(test)]
