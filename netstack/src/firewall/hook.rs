@@ -365,39 +365,27 @@ impl Firewall {
         packet.meta.conn_tentative && packet.meta.conn.is_some_and(|c| c.state == ConnState::New)
     }
 
-    fn dst_nat(&mut self, packet: &mut Packet, context: &HookContext<'_>, now: Instant) -> Next {
-        if Self::is_new(packet) && self.has_rules(Table::Nat) {
-            let Some(outcome) =
-                self.run_chain(Table::Nat, BuiltinChain::DstNat, packet, context, now)
-            else {
-                return Next::Continue;
-            };
-            if let ChainVerdict::Nat(action) = outcome.verdict
-                && !self.set_up_nat(packet, action, context)
-            {
-                self.discard_tentative(packet);
-                return Next::Drop(DropReason::Filtered);
-            }
+    /// The dstnat (`Manip::Dst`, prerouting) and srcnat (`Manip::Src`, postrouting) hooks: a new
+    /// connection consults the NAT chain once to get its mapping; every packet of a NATed connection then
+    /// has that half rewritten.
+    fn nat_hook(
+        &mut self,
+        chain: BuiltinChain,
+        manip: Manip,
+        packet: &mut Packet,
+        context: &HookContext<'_>,
+        now: Instant,
+    ) -> Next {
+        if Self::is_new(packet)
+            && self.has_rules(Table::Nat)
+            && let Some(outcome) = self.run_chain(Table::Nat, chain, packet, context, now)
+            && let ChainVerdict::Nat(action) = outcome.verdict
+            && !self.set_up_nat(packet, action, context)
+        {
+            self.discard_tentative(packet);
+            return Next::Drop(DropReason::Filtered);
         }
-        self.rewrite(packet, Manip::Dst);
-        Next::Continue
-    }
-
-    fn src_nat(&mut self, packet: &mut Packet, context: &HookContext<'_>, now: Instant) -> Next {
-        if Self::is_new(packet) && self.has_rules(Table::Nat) {
-            let Some(outcome) =
-                self.run_chain(Table::Nat, BuiltinChain::SrcNat, packet, context, now)
-            else {
-                return Next::Continue;
-            };
-            if let ChainVerdict::Nat(action) = outcome.verdict
-                && !self.set_up_nat(packet, action, context)
-            {
-                self.discard_tentative(packet);
-                return Next::Drop(DropReason::Filtered);
-            }
-        }
-        self.rewrite(packet, Manip::Src);
+        self.rewrite(packet, manip);
         Next::Continue
     }
 
@@ -555,7 +543,9 @@ impl Hooks for Firewall {
                 context,
                 now,
             ),
-            HookPoint::DstNat => self.dst_nat(packet, context, now),
+            HookPoint::DstNat => {
+                self.nat_hook(BuiltinChain::DstNat, Manip::Dst, packet, context, now)
+            }
             HookPoint::FilterInput => {
                 match self.filter_or_mangle(
                     Table::Filter,
@@ -582,7 +572,7 @@ impl Hooks for Firewall {
                     self.stats.fasttracked_bytes =
                         self.stats.fasttracked_bytes.saturating_add(bytes);
                 }
-                self.src_nat(packet, context, now)
+                self.nat_hook(BuiltinChain::SrcNat, Manip::Src, packet, context, now)
             }
             HookPoint::Queue => self.confirm(packet),
         }
