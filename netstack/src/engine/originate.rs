@@ -128,14 +128,7 @@ impl<H: Hooks> Engine<H> {
         // packet came in on (RFC 1812 §4.3.2.4), or the route's preferred source for our own packets.
         let source = match offending.meta.in_interface {
             Some(interface) => self.addresses.source_for(interface, src),
-            None => match self.routes.lookup(src, 0) {
-                Some(Forwarding::Unicast {
-                    interface,
-                    pref_src,
-                    ..
-                }) => self.source_address(interface, src, pref_src),
-                _ => None,
-            },
+            None => self.source_address_for(src),
         };
         let Some(source) = source else { return };
         let context = ErrorContext {

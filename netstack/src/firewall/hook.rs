@@ -278,9 +278,8 @@ impl Firewall {
         context: &HookContext<'_>,
         now: Instant,
     ) -> Next {
-        if Self::is_fasttracked(packet) {
-            return Next::Continue;
-        }
+        // FastTracked packets never get here: the engine skips mangle and filter for them
+        // (`Meta::fasttracked`, set in `track`).
         // An empty table accepts with no effects: skip parsing the packet for it.
         if !self.has_rules(table) {
             return Next::Continue;
