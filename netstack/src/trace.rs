@@ -48,7 +48,8 @@ pub enum Stage {
     Fragment,
     Neighbor,
     Egress,
-    IcmpError,
+    /// Where a packet was discarded; its verdict's reason says which stage refused it.
+    Discard,
 }
 
 /// What the stage did.

@@ -899,3 +899,62 @@ fn connected_routes_follow_addresses() {
     net.receive(net.lan, &to_wan_host);
     assert!(net.sent(net.wan).is_empty());
 }
+
+#[test]
+fn trace_records_a_refused_packet_once_at_the_stage_that_refused_it() {
+    let mut net = Net::new();
+    net.introduce_both();
+    net.engine.enable_trace(
+        TraceFilter {
+            interface: None,
+            address: Some(ip(10, 0, 0, 2)),
+        },
+        64,
+    );
+    net.receive(
+        net.lan,
+        &udp_frame(
+            mac(10),
+            LAN_MAC,
+            ip(192, 168, 88, 10),
+            ip(10, 0, 0, 2),
+            1,
+            b"x",
+        ),
+    );
+    net.receive(
+        net.lan,
+        &udp_frame(
+            mac(10),
+            LAN_MAC,
+            ip(192, 168, 88, 10),
+            ip(10, 0, 0, 2),
+            64,
+            &[],
+        )
+        .split_at(30)
+        .0
+        .to_vec(),
+    );
+    let stages: Vec<(Stage, TraceVerdict)> = net
+        .engine
+        .trace()
+        .records()
+        .map(|r| (r.stage, r.verdict))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            (Stage::Ipv4Ingress, TraceVerdict::Continue),
+            (
+                Stage::Routing,
+                TraceVerdict::Routed(net.wan, ip(10, 0, 0, 2))
+            ),
+            (
+                Stage::Forward,
+                TraceVerdict::Reject(DropReason::TtlExceeded)
+            ),
+        ],
+        "the TTL rejection is recorded once; the malformed packet is not traced (the filter needs its header)"
+    );
+}

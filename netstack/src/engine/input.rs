@@ -192,18 +192,12 @@ impl<H: Hooks> Engine<H> {
                 Next::Drop(reason) => {
                     self.trace_packet(packet, Stage::Hook(point), TraceVerdict::Drop(reason), now);
                     let taken = core::mem::replace(packet, Packet::placeholder());
-                    self.drop_packet(taken, reason, now);
+                    self.discard(taken, reason);
                     return false;
                 }
                 Next::Reject(reason, kind) => {
-                    self.trace_packet(
-                        packet,
-                        Stage::Hook(point),
-                        TraceVerdict::Reject(reason),
-                        now,
-                    );
                     let taken = core::mem::replace(packet, Packet::placeholder());
-                    self.reject(taken, reason, kind, now);
+                    self.reject(taken, Stage::Hook(point), reason, kind, now);
                     return false;
                 }
                 Next::AnswerTcp(reason, answer) => {
@@ -243,6 +237,7 @@ impl<H: Hooks> Engine<H> {
         match self.routes.lookup(dst, packet.meta.flow_hash) {
             None => self.reject(
                 packet,
+                Stage::Routing,
                 DropReason::NoRoute,
                 IcmpErrorKind::NetUnreachable,
                 now,
@@ -250,12 +245,14 @@ impl<H: Hooks> Engine<H> {
             Some(Forwarding::Blackhole) => self.drop_packet(packet, DropReason::Blackhole, now),
             Some(Forwarding::Unreachable) => self.reject(
                 packet,
+                Stage::Routing,
                 DropReason::RouteUnreachable,
                 IcmpErrorKind::NetUnreachable,
                 now,
             ),
             Some(Forwarding::Prohibit) => self.reject(
                 packet,
+                Stage::Routing,
                 DropReason::RouteUnreachable,
                 IcmpErrorKind::AdminProhibited,
                 now,

@@ -397,6 +397,7 @@ impl<H: Hooks> Engine<H> {
             for packet in unresolved.packets {
                 self.reject(
                     packet,
+                    Stage::Neighbor,
                     DropReason::NeighborUnreachable,
                     crate::icmp_error::IcmpErrorKind::HostUnreachable,
                     now,
@@ -496,6 +497,12 @@ impl<H: Hooks> Engine<H> {
 
     /// Counts a drop and takes the buffer back.
     fn drop_packet(&mut self, packet: Packet, reason: DropReason, now: Instant) {
+        self.trace_packet(&packet, Stage::Discard, TraceVerdict::Drop(reason), now);
+        self.discard(packet, reason);
+    }
+
+    /// Counts a drop and takes the buffer back, for callers that already traced the decision.
+    fn discard(&mut self, packet: Packet, reason: DropReason) {
         self.drops.count(reason);
         if let Some(interface) = packet
             .meta
@@ -504,7 +511,6 @@ impl<H: Hooks> Engine<H> {
         {
             interface.counters.rx_drops = interface.counters.rx_drops.saturating_add(1);
         }
-        self.trace_packet(&packet, Stage::Egress, TraceVerdict::Drop(reason), now);
         self.recycle(packet.into_buffer());
     }
 

@@ -78,16 +78,18 @@ impl<H: Hooks> Engine<H> {
 
     /// Drops `packet` and tells its sender why with an ICMP error — unless RFC 1812 §4.3.2.7 forbids an
     /// error about this packet or the rate limit (§4.3.2.8) holds it back.
+    /// `stage` is the stage that refused the packet, for the trace.
     pub(super) fn reject(
         &mut self,
         packet: Packet,
+        stage: Stage,
         reason: DropReason,
         kind: IcmpErrorKind,
         now: Instant,
     ) {
-        self.trace_packet(&packet, Stage::IcmpError, TraceVerdict::Reject(reason), now);
+        self.trace_packet(&packet, stage, TraceVerdict::Reject(reason), now);
         self.send_icmp_error(&packet, kind, now);
-        self.drop_packet(packet, reason, now);
+        self.discard(packet, reason);
     }
 
     /// Drops a TCP segment and answers it on behalf of its destination (`reject-with=tcp-reset`,
@@ -111,7 +113,8 @@ impl<H: Hooks> Engine<H> {
             let reply = Packet::from_ip(buffer, &bytes[..len]);
             self.originate(reply, now);
         }
-        self.drop_packet(packet, reason, now);
+        // run_hooks traced the decision.
+        self.discard(packet, reason);
     }
 
     pub(super) fn send_icmp_error(

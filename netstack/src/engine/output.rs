@@ -24,6 +24,7 @@ impl<H: Hooks> Engine<H> {
             Err(TtlError::Expired { .. }) => {
                 return self.reject(
                     packet,
+                    Stage::Forward,
                     DropReason::TtlExceeded,
                     IcmpErrorKind::TtlExceeded,
                     now,
@@ -91,6 +92,7 @@ impl<H: Hooks> Engine<H> {
             }
             Err(FragmentError::DontFragment) => self.reject(
                 packet,
+                Stage::Fragment,
                 DropReason::FragmentationNeeded,
                 IcmpErrorKind::FragmentationNeeded { next_hop_mtu: mtu },
                 now,
@@ -120,6 +122,7 @@ impl<H: Hooks> Engine<H> {
             }
             EnqueueResult::Dropped(packet, _) => self.reject(
                 packet,
+                Stage::Neighbor,
                 DropReason::NeighborUnreachable,
                 IcmpErrorKind::HostUnreachable,
                 now,
