@@ -922,20 +922,15 @@ fn trace_records_a_refused_packet_once_at_the_stage_that_refused_it() {
             b"x",
         ),
     );
-    net.receive(
-        net.lan,
-        &udp_frame(
-            mac(10),
-            LAN_MAC,
-            ip(192, 168, 88, 10),
-            ip(10, 0, 0, 2),
-            64,
-            &[],
-        )
-        .split_at(30)
-        .0
-        .to_vec(),
+    let truncated = udp_frame(
+        mac(10),
+        LAN_MAC,
+        ip(192, 168, 88, 10),
+        ip(10, 0, 0, 2),
+        64,
+        &[],
     );
+    net.receive(net.lan, &truncated[..30]);
     let stages: Vec<(Stage, TraceVerdict)> = net
         .engine
         .trace()
