@@ -7,7 +7,8 @@
 //! * [`pci`] — bus enumeration, BAR decoding/sizing, command-register helpers and boot-log formatting.
 //! * [`acpi`] — the ACPI facts needed to power the machine off (S5) and reset it.
 //!
-//! NIC and block-device drivers will live here too, built on the same pattern.
+//! * [`net`] — the `NetDevice` trait every NIC driver implements for the datapath.
+//! * [`dma`] — memory shared with devices, behind a trait (the kernel's frames; a heap fake in tests).
 //!
 //! Guarantee shared by all modules: nothing read from hardware or firmware tables can make this code panic or
 //! loop forever; malformed input yields an error (or is skipped), never undefined behaviour — the crate forbids
@@ -18,4 +19,6 @@
 extern crate alloc;
 
 pub mod acpi;
+pub mod dma;
+pub mod net;
 pub mod pci;

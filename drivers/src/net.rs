@@ -1,0 +1,70 @@
+//! The one interface the kernel's datapath sees for every NIC, whatever drives it (virtio-net, e1000).
+//!
+//! The model is copy-in/copy-out with batching: `receive` hands each received frame to a closure as a
+//! borrowed slice (the driver recycles the buffer as soon as the closure returns), `transmit` copies a
+//! frame into a device buffer and only queues it; `flush` tells the device about everything queued since the
+//! last flush (one doorbell per batch) and reclaims finished transmissions. A frame the device cannot take
+//! is never consumed: `transmit` returns an error and the caller still owns its bytes (it retries later or
+//! drops and counts). Nothing a device reports can make a driver panic: bad lengths, descriptor errors and
+//! a full ring are counted and reported.
+
+/// Why a frame was not queued for transmission. In every case the frame was not consumed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxError {
+    /// No free transmit descriptor; `flush` and try again later.
+    RingFull,
+    /// Longer than the device's largest frame (or empty).
+    BadLength,
+    /// The device is not usable (reset failed, link down, queue broken).
+    Device,
+}
+
+/// Per-device counters, as `/interface print stats` shows them (RouterOS names in comments).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetCounters {
+    /// rx-packet / rx-byte: frames handed to the datapath.
+    pub rx_packets: u64,
+    pub rx_bytes: u64,
+    /// rx-error: frames the device flagged as bad or with impossible lengths (dropped by the driver).
+    pub rx_errors: u64,
+    /// rx-drop: frames the device dropped for lack of buffers, where the device reports it.
+    pub rx_dropped: u64,
+    /// tx-packet / tx-byte: frames queued to the device.
+    pub tx_packets: u64,
+    pub tx_bytes: u64,
+    /// tx-error: transmissions the device reported as failed.
+    pub tx_errors: u64,
+    /// tx-queue-drop: `transmit` calls refused because the ring was full.
+    pub tx_ring_full: u64,
+}
+
+/// A network interface card as the datapath drives it.
+pub trait NetDevice {
+    /// The station address (read from the device: EEPROM, config space).
+    fn mac(&self) -> [u8; 6];
+
+    /// Whether the link is up, as the device reports it now.
+    fn link_up(&mut self) -> bool;
+
+    /// Hands up to `budget` received frames (Ethernet header first, no FCS) to `deliver`, oldest first, and
+    /// gives their buffers back to the device. Returns how many frames were delivered.
+    fn receive(&mut self, budget: usize, deliver: &mut dyn FnMut(&[u8])) -> usize;
+
+    /// Copies `frame` into a transmit buffer and queues it; the device sees it at the next `flush`.
+    fn transmit(&mut self, frame: &[u8]) -> Result<(), TxError>;
+
+    /// Notifies the device of the frames queued since the last flush and reclaims finished ones.
+    fn flush(&mut self);
+
+    /// Turns the device's receive (and link-change) interrupts on or off (NAPI-style: off while the
+    /// datapath polls, on before the CPU halts).
+    fn set_interrupts(&mut self, enabled: bool);
+
+    /// Acknowledges a pending interrupt; returns whether this device raised one (shared INTx lines).
+    fn ack_interrupt(&mut self) -> bool;
+
+    /// Whether a received frame is waiting (checked before halting, to close the race with interrupts).
+    fn rx_pending(&mut self) -> bool;
+
+    fn counters(&self) -> NetCounters;
+}
