@@ -106,14 +106,14 @@ pub mod fake {
     }
 
     fn read<const N: usize>(memory: &[u8], offset: usize) -> Option<[u8; N]> {
-        if offset % N != 0 {
+        if !offset.is_multiple_of(N) {
             return None;
         }
         memory.get(offset..offset.checked_add(N)?)?.try_into().ok()
     }
 
     fn write(memory: &mut [u8], offset: usize, bytes: &[u8]) {
-        if offset % bytes.len() != 0 {
+        if !offset.is_multiple_of(bytes.len()) {
             return;
         }
         if let Some(end) = offset.checked_add(bytes.len())
