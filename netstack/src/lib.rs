@@ -39,6 +39,7 @@ pub mod address;
 pub mod checksum;
 pub mod conntrack;
 pub mod engine;
+pub mod factory;
 pub mod firewall;
 pub mod flow;
 pub mod fragment;
