@@ -50,6 +50,8 @@ struct State {
     partial: Vec<u8>,
     sent: Vec<SentFrame>,
     writes: Vec<(u32, u32)>,
+    /// Register writes the manual forbids, described.
+    violations: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug)]
@@ -85,6 +87,7 @@ impl FakeE1000 {
                 partial: Vec::new(),
                 sent: Vec::new(),
                 writes: Vec::new(),
+                violations: Vec::new(),
             })),
         };
         fake.state.borrow_mut().load_receive_address();
@@ -152,6 +155,12 @@ impl FakeE1000 {
             IMS => state.ims,
             _ => state.regs.get(offset as usize / 4).copied().unwrap_or(0),
         }
+    }
+
+    /// Protocol violations seen so far: a tail outside its ring, a ring reprogrammed while its engine is
+    /// enabled.
+    pub fn violations(&self) -> Vec<&'static str> {
+        self.state.borrow().violations.clone()
     }
 
     /// Every register write so far, in order.
@@ -280,6 +289,27 @@ impl State {
         self.reset_reads_left = self.reset_reads;
     }
 
+    /// Records a write the manual forbids (§14.4, §14.5: rings are set up before the engine is enabled;
+    /// a tail indexes a descriptor inside the ring).
+    fn check(&mut self, offset: u32, value: u32) {
+        let ring = |length: u32| (length as usize / DESCRIPTOR_BYTES) as u32;
+        let violation = match offset {
+            RDT if value >= ring(self.reg(RDLEN)) => Some("RDT outside the receive ring"),
+            TDT if value >= ring(self.reg(TDLEN)) => Some("TDT outside the transmit ring"),
+            RDBAL | RDBAH | RDLEN if self.reg(RCTL) & RCTL_EN != 0 => {
+                Some("receive ring moved while the receiver is enabled")
+            }
+            TDBAL | TDBAH | TDLEN if self.reg(TCTL) & TCTL_EN != 0 => {
+                Some("transmit ring moved while the transmitter is enabled")
+            }
+            RDLEN | TDLEN if value == 0 || !value.is_multiple_of(128) => {
+                Some("ring length not a non-zero multiple of 128 bytes")
+            }
+            _ => None,
+        };
+        self.violations.extend(violation);
+    }
+
     fn rx_ring(&self) -> u64 {
         u64::from(self.reg(RDBAL)) | (u64::from(self.reg(RDBAH)) << 32)
     }
@@ -394,6 +424,7 @@ impl Registers for FakeE1000 {
     fn write(&mut self, offset: u32, value: u32) {
         let mut state = self.state.borrow_mut();
         state.writes.push((offset, value));
+        state.check(offset, value);
         match offset {
             CTRL => {
                 if value & CTRL_RST != 0 {

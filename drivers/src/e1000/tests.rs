@@ -88,6 +88,7 @@ fn bring_up_resets_then_programs_address_rings_and_link() {
     assert_eq!(fake.peek(RDBAL) % 4096, 0);
     assert_eq!(fake.peek(TDBAL) % 4096, 0);
     assert_eq!(driver.counters(), NetCounters::default());
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
 #[test]
@@ -218,6 +219,7 @@ fn receive_respects_budget_and_recycles_buffers_over_many_laps() {
     let counters = driver.counters();
     assert_eq!(counters.rx_packets, u64::from(total));
     assert_eq!(counters.rx_errors, 0);
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
 #[test]
@@ -374,6 +376,7 @@ fn full_ring_refuses_without_consuming_until_reclaimed() {
     driver.transmit(&refused).unwrap();
     driver.flush();
     assert_eq!(fake.take_sent()[0].bytes, refused);
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
 #[test]
@@ -394,6 +397,7 @@ fn transmit_wraps_the_ring_many_times() {
         assert_eq!(frame_sent.bytes, frame(seq as u32, 64));
     }
     assert_eq!(driver.counters().tx_ring_full, 0);
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
 #[test]
