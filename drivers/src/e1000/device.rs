@@ -35,6 +35,16 @@ pub enum E1000Error {
     OutOfDmaMemory,
 }
 
+impl core::fmt::Display for E1000Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::ResetTimeout => "e1000: device reset did not complete",
+            Self::NoMacAddress => "e1000: no valid MAC address in EEPROM or RAL0/RAH0",
+            Self::OutOfDmaMemory => "e1000: out of DMA memory for rings and buffers",
+        })
+    }
+}
+
 /// An Intel 82540EM (QEMU `-device e1000`) behind register access `R`, with rings in DMA regions `D`.
 pub struct E1000<R, D> {
     regs: R,

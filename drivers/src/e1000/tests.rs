@@ -130,6 +130,15 @@ fn no_usable_address_anywhere_is_an_error() {
 }
 
 #[test]
+fn errors_display() {
+    use alloc::string::ToString;
+    assert_eq!(
+        E1000Error::ResetTimeout.to_string(),
+        "e1000: device reset did not complete"
+    );
+}
+
+#[test]
 fn reset_is_waited_for_but_bounded() {
     let slow = FakeE1000::new(MAC).reset_reads(1000);
     assert!(E1000::new(slow, &mut VecDma::default()).is_ok());
