@@ -14,12 +14,15 @@ extern crate alloc;
 
 pub mod command;
 pub mod history;
+pub mod interface;
 pub mod key;
 pub mod line_editor;
 pub mod property_list;
 pub mod resource;
 pub mod shell;
+pub mod table;
 pub mod words;
 
+pub use interface::InterfaceInfo;
 pub use resource::ResourceInfo;
 pub use shell::{Shell, SystemControl};

@@ -12,9 +12,11 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::Write;
 
 use crate::command::{Interpreter, Outcome, PendingAction};
+use crate::interface::InterfaceInfo;
 use crate::key::Key;
 use crate::line_editor::{LineEditor, LineEvent};
 use crate::resource::ResourceInfo;
@@ -26,6 +28,11 @@ pub const MAX_LINE_LEN: usize = 4096;
 pub trait SystemControl {
     /// Current values for `/system resource print`.
     fn resource(&self) -> ResourceInfo;
+    /// Current state and counters of every network interface, in bus order, for `/interface print` (and
+    /// `stats`) and `/interface ethernet print`. The default, for systems without network interfaces, is none.
+    fn interfaces(&self) -> Vec<InterfaceInfo> {
+        Vec::new()
+    }
     /// Restarts the appliance. May return (for example if restarting failed); the shell then carries on.
     fn reboot(&mut self);
     /// Powers the appliance off. May return; the shell then carries on.
