@@ -6,6 +6,8 @@
 //! /system resource print [without-paging]
 //! /system reboot
 //! /system shutdown
+//! /interface print [stats] [without-paging]
+//! /interface ethernet print [without-paging]
 //! ```
 //!
 //! Path words may be separated by spaces or by `/` (`/system/resource/print`); a leading `/` starts from the
@@ -14,7 +16,8 @@
 //!
 //! Errors are printed the way RouterOS prints them, pointing at the 1-based column of the offending word:
 //! * a word that is neither a menu nor a command of the current menu: `bad command name foo (line 1 column 9)`;
-//! * a word after a complete command that the command does not take: `expected end of command (line 1 column N)`;
+//! * a word after a complete command that the command does not take (including print modifiers not implemented
+//!   yet, such as `detail`): `expected end of command (line 1 column N)`;
 //! * a double quote never closed: `syntax error (line 1 column N)`.
 //!
 //! Known limits, by design for this milestone: a menu typed without a command (`/system`) is accepted and does
@@ -28,6 +31,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
+use crate::interface;
 use crate::resource;
 use crate::shell::SystemControl;
 use crate::words::{Word, split_words};
@@ -41,14 +45,22 @@ pub enum Command {
     Reboot,
     /// `/system shutdown`.
     Shutdown,
+    /// `/interface print`.
+    InterfacePrint,
+    /// `/interface print stats`.
+    InterfacePrintStats,
+    /// `/interface ethernet print`.
+    EthernetPrint,
 }
 
 /// A command word of a menu, with the argument words it accepts.
 struct CommandSpec {
     name: &'static str,
     command: Command,
-    /// Words allowed after the command (all are no-ops today).
+    /// Words allowed after the command that change nothing.
     flags: &'static [&'static str],
+    /// Words allowed after the command that run another command instead (`print stats`).
+    variants: &'static [(&'static str, Command)],
 }
 
 /// A node of the menu tree.
@@ -76,6 +88,7 @@ const RESOURCE: Menu = Menu {
         name: "print",
         command: Command::ResourcePrint,
         flags: &["without-paging"],
+        variants: &[],
     }],
 };
 
@@ -87,18 +100,42 @@ const SYSTEM: Menu = Menu {
             name: "reboot",
             command: Command::Reboot,
             flags: &[],
+            variants: &[],
         },
         CommandSpec {
             name: "shutdown",
             command: Command::Shutdown,
             flags: &[],
+            variants: &[],
         },
     ],
 };
 
+const ETHERNET: Menu = Menu {
+    name: "ethernet",
+    submenus: &[],
+    commands: &[CommandSpec {
+        name: "print",
+        command: Command::EthernetPrint,
+        flags: &["without-paging"],
+        variants: &[],
+    }],
+};
+
+const INTERFACE: Menu = Menu {
+    name: "interface",
+    submenus: &[ETHERNET],
+    commands: &[CommandSpec {
+        name: "print",
+        command: Command::InterfacePrint,
+        flags: &["without-paging"],
+        variants: &[("stats", Command::InterfacePrintStats)],
+    }],
+};
+
 const ROOT: Menu = Menu {
     name: "",
-    submenus: &[SYSTEM],
+    submenus: &[SYSTEM, INTERFACE],
     commands: &[],
 };
 
@@ -154,8 +191,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, CommandError> {
                 if let Some((_, column)) = segments.next() {
                     return Err(CommandError::ExpectedEndOfCommand { column });
                 }
-                check_arguments(spec, remaining)?;
-                return Ok(Some(spec.command));
+                return check_arguments(spec, remaining).map(Some);
             } else {
                 return Err(CommandError::BadCommandName {
                     name: String::from(name),
@@ -185,19 +221,28 @@ fn path_segments(word: &Word) -> Vec<(&str, usize)> {
     segments
 }
 
-/// Accepts the words after a command only if the command takes them.
+/// Accepts the words after a command only if the command takes them, and returns the command they select.
 fn check_arguments<'a>(
     spec: &CommandSpec,
     arguments: impl Iterator<Item = &'a Word>,
-) -> Result<(), CommandError> {
+) -> Result<Command, CommandError> {
+    let mut command = spec.command;
     for word in arguments {
-        if word.quoted || !spec.flags.contains(&word.text.as_str()) {
+        let text = word.text.as_str();
+        if word.quoted {
+            return Err(CommandError::ExpectedEndOfCommand {
+                column: word.column,
+            });
+        }
+        if let Some(&(_, variant)) = spec.variants.iter().find(|(name, _)| *name == text) {
+            command = variant;
+        } else if !spec.flags.contains(&text) {
             return Err(CommandError::ExpectedEndOfCommand {
                 column: word.column,
             });
         }
     }
-    Ok(())
+    Ok(command)
 }
 
 /// A command that must be confirmed by the user before it happens.
@@ -277,6 +322,18 @@ impl Interpreter {
                 let _ = resource::write_print(out, &sys.resource());
                 Outcome::Done
             }
+            Ok(Some(Command::InterfacePrint)) => {
+                let _ = interface::write_print(out, &sys.interfaces());
+                Outcome::Done
+            }
+            Ok(Some(Command::InterfacePrintStats)) => {
+                let _ = interface::write_print_stats(out, &sys.interfaces());
+                Outcome::Done
+            }
+            Ok(Some(Command::EthernetPrint)) => {
+                let _ = interface::write_ethernet_print(out, &sys.interfaces());
+                Outcome::Done
+            }
             Ok(Some(Command::Reboot)) => Outcome::Confirm(PendingAction::Reboot),
             Ok(Some(Command::Shutdown)) => Outcome::Confirm(PendingAction::Shutdown),
         }
@@ -312,6 +369,65 @@ mod tests {
         }
         assert_eq!(parse("/system reboot"), Ok(Some(Command::Reboot)));
         assert_eq!(parse("/system/shutdown"), Ok(Some(Command::Shutdown)));
+    }
+
+    #[test]
+    fn interface_commands() {
+        for line in [
+            "/interface print",
+            "/interface/print",
+            "interface print without-paging",
+        ] {
+            assert_eq!(parse(line), Ok(Some(Command::InterfacePrint)), "{line:?}");
+        }
+        for line in [
+            "/interface print stats",
+            "/interface/print stats",
+            "/interface print stats without-paging",
+            "/interface print without-paging stats",
+        ] {
+            assert_eq!(
+                parse(line),
+                Ok(Some(Command::InterfacePrintStats)),
+                "{line:?}"
+            );
+        }
+        for line in [
+            "/interface ethernet print",
+            "/interface/ethernet/print",
+            "/interface ethernet print without-paging",
+        ] {
+            assert_eq!(parse(line), Ok(Some(Command::EthernetPrint)), "{line:?}");
+        }
+        assert_eq!(parse("/interface/ethernet"), Ok(None));
+    }
+
+    #[test]
+    fn interface_words_not_taken() {
+        assert_eq!(
+            parse("/interface print detail"),
+            Err(CommandError::ExpectedEndOfCommand { column: 18 })
+        );
+        assert_eq!(
+            parse("/interface print stats foo"),
+            Err(CommandError::ExpectedEndOfCommand { column: 24 })
+        );
+        assert_eq!(
+            parse("/interface print \"stats\""),
+            Err(CommandError::ExpectedEndOfCommand { column: 18 })
+        );
+        // `stats` belongs to `/interface print` only.
+        assert_eq!(
+            parse("/interface ethernet print stats"),
+            Err(CommandError::ExpectedEndOfCommand { column: 27 })
+        );
+        assert_eq!(
+            parse("/system resource print stats"),
+            Err(CommandError::ExpectedEndOfCommand { column: 24 })
+        );
+        assert_eq!(parse("/interface foo"), bad("foo", 12));
+        assert_eq!(parse("/interface/ethernet/prin"), bad("prin", 21));
+        assert_eq!(parse("/ethernet print"), bad("ethernet", 2));
     }
 
     #[test]
@@ -434,5 +550,16 @@ mod tests {
             Outcome::Done
         );
         assert!(out.contains("         board-name: CHR\r\n"));
+
+        // A system that does not report interfaces (the trait's default) has an empty table.
+        for line in [
+            "/interface print",
+            "/interface print stats",
+            "/interface ethernet print",
+        ] {
+            out.clear();
+            assert_eq!(interpreter.execute(line, &mut out, &mut sys), Outcome::Done);
+            assert_eq!(out, "", "{line:?}");
+        }
     }
 }

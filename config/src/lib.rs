@@ -2,8 +2,9 @@
 //!
 //! This crate will hold the RouterOS object model and the RouterOS console language. Today it holds the
 //! serial-console front end: a [`Shell`] that owns a line editor and passes each complete line to a command
-//! interpreter, which knows `/system resource print`, `/system reboot` and `/system shutdown`. The kernel feeds it
-//! console bytes and provides the system through [`SystemControl`].
+//! interpreter, which knows `/system resource print`, `/system reboot`, `/system shutdown`, `/interface print`
+//! (also `stats`) and `/interface ethernet print`. The kernel feeds it console bytes and provides the system
+//! through [`SystemControl`].
 //!
 //! Everything here is `no_std` (with `alloc`), free of `unsafe`, and total: no input byte sequence makes it panic.
 

@@ -146,6 +146,7 @@ mod tests {
     struct FakeSystem {
         reboots: u32,
         shutdowns: u32,
+        interfaces: Vec<InterfaceInfo>,
     }
 
     impl FakeSystem {
@@ -153,6 +154,46 @@ mod tests {
             Self {
                 reboots: 0,
                 shutdowns: 0,
+                interfaces: alloc::vec![
+                    InterfaceInfo {
+                        name: String::from("ether1"),
+                        kind: "ether",
+                        running: true,
+                        disabled: false,
+                        mac: [0x52, 0x54, 0x00, 0x12, 0x34, 0x56],
+                        mtu: 1500,
+                        l2mtu: 1514,
+                        driver: "virtio-net",
+                        rx_byte: 1_234_567,
+                        tx_byte: 98_765,
+                        rx_packet: 1_523,
+                        tx_packet: 871,
+                        rx_drop: 0,
+                        tx_drop: 0,
+                        tx_queue_drop: 0,
+                        rx_error: 0,
+                        tx_error: 0,
+                    },
+                    InterfaceInfo {
+                        name: String::from("ether2"),
+                        kind: "ether",
+                        running: false,
+                        disabled: false,
+                        mac: [0x52, 0x54, 0x00, 0x12, 0x34, 0x57],
+                        mtu: 1500,
+                        l2mtu: 1514,
+                        driver: "virtio-net",
+                        rx_byte: 0,
+                        tx_byte: 0,
+                        rx_packet: 0,
+                        tx_packet: 0,
+                        rx_drop: 0,
+                        tx_drop: 0,
+                        tx_queue_drop: 0,
+                        rx_error: 0,
+                        tx_error: 0,
+                    },
+                ],
             }
         }
     }
@@ -175,6 +216,9 @@ mod tests {
                 board_name: String::from("CHR"),
                 platform: String::from("MikroTik"),
             }
+        }
+        fn interfaces(&self) -> Vec<InterfaceInfo> {
+            self.interfaces.clone()
         }
         fn reboot(&mut self) {
             self.reboots += 1;
@@ -229,6 +273,104 @@ mod tests {
             let out = session(&mut shell, &mut sys, format!("{command}\r\n").as_bytes());
             assert_eq!(out, format!("{command}\r\n{RESOURCE_OUTPUT}{PROMPT}"));
         }
+    }
+
+    const INTERFACE_OUTPUT: &str = concat!(
+        "Flags: R - RUNNING\r\n",
+        "Columns: NAME, TYPE, ACTUAL-MTU, L2MTU, MAC-ADDRESS\r\n",
+        "#   NAME    TYPE   ACTUAL-MTU  L2MTU  MAC-ADDRESS      \r\n",
+        "0 R ether1  ether        1500   1514  52:54:00:12:34:56\r\n",
+        "1   ether2  ether        1500   1514  52:54:00:12:34:57\r\n",
+    );
+
+    const STATS_OUTPUT: &str = concat!(
+        "Flags: R - RUNNING\r\n",
+        "Columns: NAME, RX-BYTE, TX-BYTE, RX-PACKET, TX-PACKET, RX-DROP, TX-DROP, TX-QUEUE-DROP, RX-ERROR, ",
+        "TX-ERROR\r\n",
+        "#   NAME      RX-BYTE  TX-BYTE  RX-PACKET  TX-PACKET  RX-DROP  TX-DROP  TX-QUEUE-DROP  RX-ERROR  ",
+        "TX-ERROR\r\n",
+        "0 R ether1  1 234 567   98 765      1 523        871        0        0              0         0  ",
+        "       0\r\n",
+        "1   ether2          0        0          0          0        0        0              0         0  ",
+        "       0\r\n",
+    );
+
+    const ETHERNET_OUTPUT: &str = concat!(
+        "Flags: R - RUNNING\r\n",
+        "Columns: NAME, MTU, MAC-ADDRESS, ARP\r\n",
+        "#   NAME     MTU  MAC-ADDRESS        ARP    \r\n",
+        "0 R ether1  1500  52:54:00:12:34:56  enabled\r\n",
+        "1   ether2  1500  52:54:00:12:34:57  enabled\r\n",
+    );
+
+    #[test]
+    fn interface_prints_from_the_system() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        for (command, expected) in [
+            ("/interface print", INTERFACE_OUTPUT),
+            ("/interface/print without-paging", INTERFACE_OUTPUT),
+            ("/interface print stats", STATS_OUTPUT),
+            ("/interface/print stats without-paging", STATS_OUTPUT),
+            ("/interface ethernet print", ETHERNET_OUTPUT),
+            ("/interface/ethernet/print", ETHERNET_OUTPUT),
+        ] {
+            let out = session(&mut shell, &mut sys, format!("{command}\r\n").as_bytes());
+            assert_eq!(out, format!("{command}\r\n{expected}{PROMPT}"));
+        }
+    }
+
+    #[test]
+    fn interface_print_follows_the_system_state() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        sys.interfaces[0].running = false;
+        sys.interfaces[1].disabled = true;
+        let out = session(&mut shell, &mut sys, b"/interface print\r");
+        assert_eq!(
+            out,
+            format!(
+                concat!(
+                    "/interface print\r\n",
+                    "Flags: X - DISABLED\r\n",
+                    "Columns: NAME, TYPE, ACTUAL-MTU, L2MTU, MAC-ADDRESS\r\n",
+                    "#   NAME    TYPE   ACTUAL-MTU  L2MTU  MAC-ADDRESS      \r\n",
+                    "0   ether1  ether        1500   1514  52:54:00:12:34:56\r\n",
+                    "1 X ether2  ether        1500   1514  52:54:00:12:34:57\r\n",
+                    "{}",
+                ),
+                PROMPT
+            )
+        );
+        sys.interfaces.clear();
+        for command in [
+            "/interface print",
+            "/interface print stats",
+            "/interface ethernet print",
+        ] {
+            let out = session(&mut shell, &mut sys, format!("{command}\r").as_bytes());
+            assert_eq!(out, format!("{command}\r\n{PROMPT}"));
+        }
+    }
+
+    #[test]
+    fn interface_print_rejects_words_it_does_not_take() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        let out = session(&mut shell, &mut sys, b"/interface print detail\r");
+        assert_eq!(
+            out,
+            format!(
+                "/interface print detail\r\nexpected end of command (line 1 column 18)\r\n{PROMPT}"
+            )
+        );
+        let out = session(&mut shell, &mut sys, b"/interface ethernet print stats\r");
+        assert_eq!(
+            out,
+            format!(
+                "/interface ethernet print stats\r\nexpected end of command (line 1 column 27)\r\n{PROMPT}"
+            )
+        );
     }
 
     #[test]
