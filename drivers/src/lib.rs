@@ -11,6 +11,7 @@
 //! * [`virtio_net`] — virtio-net over `virtio-drivers`' raw queues, the one module allowed `unsafe` (the
 //!   crate's buffer-lending contract).
 //! * [`dma`] — memory shared with devices, behind a trait (the kernel's frames; a heap fake in tests).
+//! * [`block`] — disks for the config partition: `BlockDevice`, ATA PIO and virtio-blk drivers, MBR partitions.
 //! * [`e1000`] — Intel 82540EM (QEMU `-device e1000`) NIC driver over a register trait, with a fake device.
 //!
 //! Guarantee shared by all modules: nothing read from hardware or firmware tables can make this code panic or
@@ -22,6 +23,7 @@
 extern crate alloc;
 
 pub mod acpi;
+pub mod block;
 pub mod dma;
 pub mod e1000;
 pub mod net;
