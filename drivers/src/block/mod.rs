@@ -2,7 +2,10 @@
 //!
 //! Everything above this module (the config store) sees one trait, [`BlockDevice`]: a run of 512-byte
 //! sectors addressed by LBA, read and written in whole sectors, with an explicit [`BlockDevice::flush`]
-//! that returns only once earlier writes are on stable storage.
+//! that returns only once earlier writes are on stable storage. Implemented by:
+//!
+//! * [`AtaDisk`] — legacy IDE/ATA in PIO mode, what plain `qemu -drive file=img,format=raw` attaches
+//!   (primary channel, ports 0x1F0–0x1F7 and 0x3F6); the kernel supplies port I/O through [`AtaPorts`].
 //!
 //! [`PartitionTable`] reads the MBR in sector 0 and [`Partition`] confines a device to one partition, so
 //! the store can only ever touch the 0xDA config partition the image builder created.
@@ -12,19 +15,27 @@
 //! [`SECTOR_SIZE`], every sector inside the device); whatever a device answers, the drivers return a
 //! [`BlockError`] instead of panicking, and every wait on hardware is a bounded loop.
 //!
-//! Files: `partition` (MBR parsing and the partition view), `ram`, `tests`.
+//! Files: `ata` (PIO driver and its port trait), `fake_ata` (protocol-checking fake disk, tests only),
+//! `partition` (MBR parsing and the partition view), `ram`, `tests`.
 
 // No exception here to the crate's `deny(unsafe_code)`: nothing in block devices needs it.
 #![forbid(unsafe_code)]
 
+mod ata;
 mod partition;
 mod ram;
 
+#[cfg(test)]
+mod fake_ata;
 #[cfg(test)]
 mod tests;
 
 use core::fmt;
 
+pub use ata::{
+    AtaDisk, AtaDrive, AtaIdentity, AtaPorts, AtaRegister, DEFAULT_POLL_LIMIT,
+    PRIMARY_COMMAND_BASE, PRIMARY_CONTROL_BASE, SECONDARY_COMMAND_BASE, SECONDARY_CONTROL_BASE,
+};
 pub use partition::{CONFIG_PARTITION_TYPE, MbrEntry, Partition, PartitionError, PartitionTable};
 pub use ram::RamDisk;
 
@@ -43,7 +54,7 @@ pub enum BlockError {
     },
     /// The buffer is empty or not a multiple of [`SECTOR_SIZE`] bytes (its length is given).
     BadBufferLength(usize),
-    /// The device reported an error: its Status and Error registers (ATA bit layout).
+    /// The device reported an error: its Status and Error registers (ATA bit layout; see the `ata` module).
     DeviceError { status: u8, error: u8 },
     /// The device stayed busy (or never asked for data) for longer than the driver's poll bound.
     Timeout,
