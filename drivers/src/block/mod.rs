@@ -2,10 +2,11 @@
 //!
 //! Everything above this module (the config store) sees one trait, [`BlockDevice`]: a run of 512-byte
 //! sectors addressed by LBA, read and written in whole sectors, with an explicit [`BlockDevice::flush`]
-//! that returns only once earlier writes are on stable storage. Implemented by:
+//! that returns only once earlier writes are on stable storage. Two drivers implement it:
 //!
 //! * [`AtaDisk`] — legacy IDE/ATA in PIO mode, what plain `qemu -drive file=img,format=raw` attaches
 //!   (primary channel, ports 0x1F0–0x1F7 and 0x3F6); the kernel supplies port I/O through [`AtaPorts`].
+//! * [`VirtioBlock`] — virtio-blk through the `virtio-drivers` crate (`-drive if=virtio`).
 //!
 //! [`PartitionTable`] reads the MBR in sector 0 and [`Partition`] confines a device to one partition, so
 //! the store can only ever touch the 0xDA config partition the image builder created.
@@ -16,7 +17,7 @@
 //! [`BlockError`] instead of panicking, and every wait on hardware is a bounded loop.
 //!
 //! Files: `ata` (PIO driver and its port trait), `fake_ata` (protocol-checking fake disk, tests only),
-//! `partition` (MBR parsing and the partition view), `ram`, `tests`.
+//! `partition` (MBR parsing and the partition view), `virtio_blk`, `ram`, `tests`.
 
 // No exception here to the crate's `deny(unsafe_code)`: nothing in block devices needs it.
 #![forbid(unsafe_code)]
@@ -24,6 +25,7 @@
 mod ata;
 mod partition;
 mod ram;
+mod virtio_blk;
 
 #[cfg(test)]
 mod fake_ata;
@@ -38,6 +40,7 @@ pub use ata::{
 };
 pub use partition::{CONFIG_PARTITION_TYPE, MbrEntry, Partition, PartitionError, PartitionTable};
 pub use ram::RamDisk;
+pub use virtio_blk::VirtioBlock;
 
 /// Bytes per sector. Every device here uses 512-byte logical sectors (ATA, virtio-blk's `SECTOR_SIZE`).
 pub const SECTOR_SIZE: usize = 512;

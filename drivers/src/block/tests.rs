@@ -814,7 +814,7 @@ fn config_partition_on_an_ata_disk_end_to_end() {
     assert_clean(&ata);
 }
 
-// ---- RAM disk ------------------------------------------------------------
+// ---- RAM disk and virtio error mapping ------------------------------------------------------------
 
 #[test]
 fn ram_disk_checks_requests_like_the_drivers() {
@@ -828,4 +828,14 @@ fn ram_disk_checks_requests_like_the_drivers() {
         ram.write(2, &buf),
         Err(BlockError::OutOfRange { .. })
     ));
+}
+
+#[test]
+fn virtio_errors_map_to_block_errors() {
+    use super::virtio_blk::map_error;
+    use virtio_drivers::Error;
+    assert_eq!(map_error(Error::IoError), BlockError::Io);
+    assert_eq!(map_error(Error::Unsupported), BlockError::Unsupported);
+    assert_eq!(map_error(Error::NotReady), BlockError::Protocol);
+    assert_eq!(map_error(Error::DmaError), BlockError::Protocol);
 }
