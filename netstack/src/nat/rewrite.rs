@@ -184,7 +184,6 @@ pub fn rewrite(
         let ip = ipv4(l3).ok_or(RewriteError::Malformed)?;
         (ip.ihl, ip.datagram.len(), ip.frag_offset == 0, ip.protocol)
     };
-    let before_sum = ones_complement_sum(l3.get(..ihl).unwrap_or(&[]));
     let target = tuples[match other(dir) {
         Direction::Original => 0,
         Direction::Reply => 1,
@@ -199,6 +198,8 @@ pub fn rewrite(
     if protocol == proto::ICMP && first_frag {
         let ty = *buf.get(ihl).ok_or(RewriteError::Malformed)?;
         if icmp_is_error(ty) {
+            // Only this path reports a change by comparing sums; plain packets compare fields below.
+            let before_sum = ones_complement_sum(buf.get(..ihl).unwrap_or(&[]));
             rewrite_icmp_error(buf, ihl, &current, &target, manip)?;
             return Ok(changed(buf, ihl, before_sum));
         }
