@@ -10,6 +10,11 @@
 //! interface `op % 3`. After each record every interface's queue is drained like a driver would,
 //! checking that each frame is at least an Ethernet header long.
 //!
+//! Every input runs through two engines in lock step: one with the FastTrack fast path and one with
+//! [`FullPathOnly`] (every packet on the full path). After each record their transmitted frames,
+//! engine, drop, interface, firewall and conntrack counters and connection tables must be equal: the
+//! fast path is an optimisation, never a behaviour.
+//!
 //! The engine has three interfaces (WAN 10.0.0.1/24, LAN 192.168.88.1/24, a /30 link), a default route, an
 //! ECMP route, a blackhole, a static ARP entry and a small MTU on one interface, and the stateful firewall
 //! with the SOHO rule set (defconf filter, masquerade to the WAN, a port forward), so inputs reach ARP,
@@ -21,17 +26,20 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::conntrack::ConntrackSettings;
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig, EngineStats};
 use crate::firewall::spec::{AddrRange, PortRange, Table};
 use crate::firewall::{ActionSpec, Firewall, Match, RuleSpec};
+use crate::hooks::{FullPathOnly, Hooks};
 use crate::interface::InterfaceId;
 use crate::route::{Gateway, StaticRoute};
 use crate::{Duration, Instant};
 
-/// Runs one fuzz input; panics only if the engine breaks one of its guarantees.
+/// Runs one fuzz input; panics only if the engine breaks one of its guarantees or the fast path and the
+/// full path disagree.
 pub fn run(data: &[u8]) {
     let mut now = Instant::from_secs(1);
-    let mut engine = configured_engine(now);
+    let mut fast = configured_engine::<Firewall>(now);
+    let mut full = configured_engine::<FullPathOnly<Firewall>>(now);
     let mut rest = data;
     let mut records = 0;
     while let Some((&op, tail)) = rest.split_first() {
@@ -42,11 +50,13 @@ pub fn run(data: &[u8]) {
         if op % 8 == 0 {
             let (&step, tail) = tail.split_first().unwrap_or((&1, &[]));
             now += Duration::from_millis(u64::from(step) * 10);
-            engine.poll(now);
+            fast.poll(now);
+            full.poll(now);
             rest = tail;
         } else if op % 8 == 4 {
             let (&choice, tail) = tail.split_first().unwrap_or((&0, &[]));
-            install_rules(&mut engine, choice);
+            install_rules(&mut fast, choice);
+            install_rules(&mut full, choice);
             rest = tail;
         } else {
             let (len, tail) = match tail {
@@ -54,19 +64,78 @@ pub fn run(data: &[u8]) {
                 _ => (tail.len(), &[][..]),
             };
             let (frame, tail) = tail.split_at(len.min(tail.len()));
-            engine.receive(InterfaceId(u16::from(op % 3)), frame, now);
+            fast.receive(InterfaceId(u16::from(op % 3)), frame, now);
+            full.receive(InterfaceId(u16::from(op % 3)), frame, now);
             rest = tail;
         }
         for interface in 0..3 {
-            engine.transmit(InterfaceId(interface), |frame| {
-                assert!(
-                    frame.len() >= 14,
-                    "engine queued a {}-byte frame",
-                    frame.len()
-                );
-                true
-            });
+            let (sent_fast, sent_full) = (
+                drain(&mut fast, InterfaceId(interface)),
+                drain(&mut full, InterfaceId(interface)),
+            );
+            assert_eq!(sent_fast, sent_full, "frames sent on interface {interface}");
         }
+        assert_same(&fast, &full, now);
+    }
+}
+
+/// The frames queued on `interface`, taken off like a driver would.
+fn drain<H: Hooks>(engine: &mut Engine<H>, interface: InterfaceId) -> Vec<Vec<u8>> {
+    let mut frames = Vec::new();
+    engine.transmit(interface, |frame| {
+        assert!(
+            frame.len() >= 14,
+            "engine queued a {}-byte frame",
+            frame.len()
+        );
+        frames.push(frame.to_vec());
+        true
+    });
+    frames
+}
+
+/// Everything a user can read about the two engines is equal.
+fn assert_same(fast: &Engine<Firewall>, full: &Engine<FullPathOnly<Firewall>>, now: Instant) {
+    let fast_stats = EngineStats {
+        fast_forwarded: 0,
+        ..*fast.stats()
+    };
+    assert_eq!(&fast_stats, full.stats(), "engine stats");
+    assert_eq!(fast.drops(), full.drops(), "drop counters");
+    for ((_, a), (_, b)) in fast.interfaces().iter().zip(full.interfaces().iter()) {
+        assert_eq!(a.counters, b.counters, "counters of {}", a.name);
+    }
+    let (a, b) = (fast.hooks(), &full.hooks().0);
+    assert_eq!(a.stats(), b.stats(), "firewall stats");
+    assert_eq!(
+        a.conntrack().stats(),
+        b.conntrack().stats(),
+        "conntrack stats"
+    );
+    assert_eq!(a.connections(now), b.connections(now), "connections");
+}
+
+/// The engine's firewall, whichever way it is wrapped.
+trait Harnessed: Hooks {
+    fn wrap(firewall: Firewall) -> Self;
+    fn firewall_mut(&mut self) -> &mut Firewall;
+}
+
+impl Harnessed for Firewall {
+    fn wrap(firewall: Firewall) -> Self {
+        firewall
+    }
+    fn firewall_mut(&mut self) -> &mut Firewall {
+        self
+    }
+}
+
+impl Harnessed for FullPathOnly<Firewall> {
+    fn wrap(firewall: Firewall) -> Self {
+        FullPathOnly(firewall)
+    }
+    fn firewall_mut(&mut self) -> &mut Firewall {
+        &mut self.0
     }
 }
 
@@ -75,7 +144,7 @@ fn cidr(a: [u8; 4], len: u8) -> Ipv4Cidr {
 }
 
 /// The rule sets `op % 8 == 4` switches between.
-fn install_rules(engine: &mut Engine<Firewall>, choice: u8) {
+fn install_rules<H: Harnessed>(engine: &mut Engine<H>, choice: u8) {
     let (filter, nat) = match choice % 4 {
         0 => (soho_filter(), soho_nat()),
         1 => (Vec::new(), Vec::new()),
@@ -86,7 +155,7 @@ fn install_rules(engine: &mut Engine<Firewall>, choice: u8) {
         engine.interfaces().clone(),
         engine.interface_lists().clone(),
     );
-    let firewall = engine.hooks_mut();
+    let firewall = engine.hooks_mut().firewall_mut();
     let _ = firewall.set_rules(Table::Filter, &filter, &interfaces, &lists);
     let _ = firewall.set_rules(Table::Nat, &nat, &interfaces, &lists);
 }
@@ -110,7 +179,7 @@ fn soho_nat() -> Vec<RuleSpec> {
     rules
 }
 
-fn configured_engine(now: Instant) -> Engine<Firewall> {
+fn configured_engine<H: Harnessed>(now: Instant) -> Engine<H> {
     let config = EngineConfig {
         max_buffers: 256,
         ..EngineConfig::default()
@@ -119,7 +188,7 @@ fn configured_engine(now: Instant) -> Engine<Firewall> {
         max_entries: 512,
         ..ConntrackSettings::default()
     };
-    let mut engine = Engine::with_hooks(config, Firewall::new(settings, 7), now);
+    let mut engine = Engine::with_hooks(config, H::wrap(Firewall::new(settings, 7)), now);
     let wan = engine
         .add_interface("ether1", EthernetAddress([0x52, 0x54, 0, 0x12, 0x34, 1]))
         .expect("fresh table");

@@ -16,8 +16,11 @@
 //! packet on its new destination. The core engine ships with [`NoHooks`], which lets everything pass; the
 //! connection-tracking and firewall milestone implements the trait.
 
+use smoltcp::wire::Ipv4Address;
+
 use crate::Instant;
 use crate::address::AddressTable;
+use crate::flow::{ConnId, Direction};
 use crate::interface::{InterfaceLists, InterfaceTable};
 use crate::packet::Packet;
 use crate::verdict::Next;
@@ -133,6 +136,30 @@ pub trait Hooks {
 
     /// One of the router's addresses went away or changed (masquerade mappings that use it are flushed).
     fn address_removed(&mut self, _address: smoltcp::wire::Ipv4Address) {}
+
+    /// The FastTrack fast path, first half: whether this received packet (a validated, unfragmented
+    /// IPv4 packet) belongs to a FastTracked connection whose packets the hooks would pass through every
+    /// hook point unchanged except for tracking, NAT and the fasttrack counters. Must not change any
+    /// state: the engine may still send the packet down the full path afterwards. The default (and
+    /// [`NoHooks`]) never takes the fast path.
+    fn fast_path(&mut self, _packet: &Packet, _now: Instant) -> Option<FastPath> {
+        None
+    }
+
+    /// The FastTrack fast path, second half, once the engine has found the packet forwardable (route,
+    /// TTL, MTU): does what the prerouting, forward and postrouting hooks would have done to it —
+    /// connection counters and timeout, NAT of both halves, the fasttrack counters — and sets
+    /// `packet.meta` as they would have.
+    fn fast_path_commit(&mut self, _packet: &mut Packet, _fast: &FastPath, _now: Instant) {}
+}
+
+/// A packet the hooks let take the FastTrack fast path ([`Hooks::fast_path`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FastPath {
+    /// The destination the packet has after destination NAT (what routing must look up).
+    pub dst: Ipv4Address,
+    pub conn: ConnId,
+    pub direction: Direction,
 }
 
 /// Lets every packet pass unchanged.
@@ -148,5 +175,34 @@ impl Hooks for NoHooks {
         _now: Instant,
     ) -> Next {
         Next::Continue
+    }
+}
+
+/// `H` with the FastTrack fast path turned off: every packet takes the full path. The reference the
+/// fast path is checked against (`fuzz_harness` runs every input through both and compares).
+#[derive(Clone, Debug, Default)]
+pub struct FullPathOnly<H>(pub H);
+
+impl<H: Hooks> Hooks for FullPathOnly<H> {
+    fn run(
+        &mut self,
+        point: HookPoint,
+        packet: &mut Packet,
+        context: &HookContext<'_>,
+        now: Instant,
+    ) -> Next {
+        self.0.run(point, packet, context, now)
+    }
+
+    fn wants_whole_datagrams(&self) -> bool {
+        self.0.wants_whole_datagrams()
+    }
+
+    fn poll(&mut self, now: Instant) {
+        self.0.poll(now);
+    }
+
+    fn address_removed(&mut self, address: Ipv4Address) {
+        self.0.address_removed(address);
     }
 }

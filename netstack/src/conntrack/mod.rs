@@ -49,6 +49,7 @@
 //! and a timestamp request with the same identifier share an entry.
 
 pub mod entry;
+mod fast_path;
 pub mod index;
 pub mod parse;
 pub mod settings;
@@ -71,6 +72,8 @@ pub use entry::{ConnView, status};
 pub use parse::ParseError;
 pub use settings::{ConntrackSettings, Enabled, MAX_ENTRIES_LIMIT};
 pub use tcp::TcpState;
+
+pub(crate) use fast_path::FastFlow;
 
 use entry::{Conn, dir_index};
 use parse::{L4, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};

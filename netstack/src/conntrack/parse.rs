@@ -292,6 +292,56 @@ pub(crate) fn verify_checksum(l3: &[u8]) -> Result<(), ParseError> {
     }
 }
 
+/// Transport of a packet [`plain`] accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PlainL4 {
+    Tcp,
+    Udp,
+}
+
+/// A packet [`plain`] accepted: its tuple and transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Plain {
+    pub tuple: Tuple,
+    pub l4: PlainL4,
+}
+
+/// The tuple of an unfragmented TCP segment without SYN, FIN or RST, or of a UDP datagram, when `parse`
+/// would accept the packet too (same header checks, same TCP flag rule; checksums not verified).
+/// `None` for anything else. What the FastTrack fast path recognises its packets by.
+pub(crate) fn plain(l3: &[u8]) -> Option<Plain> {
+    let ip = ipv4(l3)?;
+    if ip.frag_offset != 0 || ip.more_fragments {
+        return None;
+    }
+    let l4 = ip.datagram.get(ip.ihl..)?;
+    let kind = match ip.protocol {
+        PROTO_TCP => {
+            let doff = usize::from(*l4.get(12)? >> 4) * 4;
+            let flags = *l4.get(13)?;
+            if doff < 20 || doff > l4.len() || !tcp_flags_valid(flags) {
+                return None;
+            }
+            if flags & (tcp_flags::SYN | tcp_flags::FIN | tcp_flags::RST) != 0 {
+                return None;
+            }
+            PlainL4::Tcp
+        }
+        PROTO_UDP if l4.len() >= 8 => PlainL4::Udp,
+        _ => return None,
+    };
+    Some(Plain {
+        tuple: Tuple {
+            src: ip.src,
+            dst: ip.dst,
+            src_port: be16(l4, 0)?,
+            dst_port: be16(l4, 2)?,
+            protocol: ip.protocol,
+        },
+        l4: kind,
+    })
+}
+
 /// Parses `l3` (an IPv4 packet) for tracking.
 pub(crate) fn parse(l3: &[u8], verify_checksums: bool) -> Result<Parsed, ParseError> {
     let ip = ipv4(l3).ok_or(ParseError::Malformed)?;

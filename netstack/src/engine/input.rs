@@ -115,6 +115,9 @@ impl<H: Hooks> Engine<H> {
                 filter.matches(packet.meta.in_interface, ip.src_addr(), ip.dst_addr());
         }
         self.trace_packet(&packet, Stage::Ipv4Ingress, TraceVerdict::Continue, now);
+        let Some(mut packet) = self.fast_forward(packet, now) else {
+            return;
+        };
         if !self.run_hooks(&HookPoint::PREROUTING, &mut packet, now) {
             return;
         }
@@ -220,49 +223,17 @@ impl<H: Hooks> Engine<H> {
     /// otherwise forward along the route, unless it may not be forwarded.
     fn route_input(&mut self, packet: Packet, now: Instant) {
         let dst = Ipv4Packet::new_unchecked(packet.l3()).dst_addr();
-        if self.addresses.is_local(dst)
-            || dst.is_broadcast()
-            || dst.is_multicast()
-            || self.addresses.is_directed_broadcast(dst)
-        {
-            return self.deliver_local(packet, now);
-        }
-        if packet.meta.link_broadcast {
-            // RFC 1812 §5.3.5: a unicast IP packet in a link-layer broadcast is not forwarded.
-            return self.drop_packet(packet, DropReason::NotForwardable, now);
-        }
-        if is_martian_destination(dst) {
-            return self.drop_packet(packet, DropReason::MartianDestination, now);
-        }
-        match self.routes.lookup(dst, packet.meta.flow_hash) {
-            None => self.reject(
-                packet,
-                Stage::Routing,
-                DropReason::NoRoute,
-                IcmpErrorKind::NetUnreachable,
-                now,
-            ),
-            Some(Forwarding::Blackhole) => self.drop_packet(packet, DropReason::Blackhole, now),
-            Some(Forwarding::Unreachable) => self.reject(
-                packet,
-                Stage::Routing,
-                DropReason::RouteUnreachable,
-                IcmpErrorKind::NetUnreachable,
-                now,
-            ),
-            Some(Forwarding::Prohibit) => self.reject(
-                packet,
-                Stage::Routing,
-                DropReason::RouteUnreachable,
-                IcmpErrorKind::AdminProhibited,
-                now,
-            ),
-            Some(Forwarding::Unicast {
+        match self.input_route(dst, packet.meta.link_broadcast, packet.meta.flow_hash) {
+            InputRoute::Local => self.deliver_local(packet, now),
+            InputRoute::Drop(reason) => self.drop_packet(packet, reason, now),
+            InputRoute::Reject(reason, kind) => {
+                self.reject(packet, Stage::Routing, reason, kind, now)
+            }
+            InputRoute::Forward {
                 interface,
                 next_hop,
                 pref_src,
-                ..
-            }) => {
+            } => {
                 let mut packet = packet;
                 packet.meta.out_interface = Some(interface);
                 packet.meta.next_hop = Some(next_hop);
@@ -275,6 +246,49 @@ impl<H: Hooks> Engine<H> {
                 );
                 self.forward(packet, now);
             }
+        }
+    }
+
+    /// What [`Engine::route_input`] does with a packet to `dst` (shared with the FastTrack fast path).
+    pub(super) fn input_route(
+        &self,
+        dst: Ipv4Address,
+        link_broadcast: bool,
+        flow_hash: u32,
+    ) -> InputRoute {
+        if self.addresses.is_local(dst)
+            || dst.is_broadcast()
+            || dst.is_multicast()
+            || self.addresses.is_directed_broadcast(dst)
+        {
+            return InputRoute::Local;
+        }
+        if link_broadcast {
+            // RFC 1812 §5.3.5: a unicast IP packet in a link-layer broadcast is not forwarded.
+            return InputRoute::Drop(DropReason::NotForwardable);
+        }
+        if is_martian_destination(dst) {
+            return InputRoute::Drop(DropReason::MartianDestination);
+        }
+        match self.routes.lookup(dst, flow_hash) {
+            None => InputRoute::Reject(DropReason::NoRoute, IcmpErrorKind::NetUnreachable),
+            Some(Forwarding::Blackhole) => InputRoute::Drop(DropReason::Blackhole),
+            Some(Forwarding::Unreachable) => {
+                InputRoute::Reject(DropReason::RouteUnreachable, IcmpErrorKind::NetUnreachable)
+            }
+            Some(Forwarding::Prohibit) => {
+                InputRoute::Reject(DropReason::RouteUnreachable, IcmpErrorKind::AdminProhibited)
+            }
+            Some(Forwarding::Unicast {
+                interface,
+                next_hop,
+                pref_src,
+                ..
+            }) => InputRoute::Forward {
+                interface,
+                next_hop,
+                pref_src,
+            },
         }
     }
 
@@ -291,6 +305,18 @@ impl<H: Hooks> Engine<H> {
         self.recycle(packet.into_buffer());
         self.run_local_stack(now);
     }
+}
+
+/// The routing decision for a received packet.
+pub(super) enum InputRoute {
+    Local,
+    Drop(DropReason),
+    Reject(DropReason, IcmpErrorKind),
+    Forward {
+        interface: InterfaceId,
+        next_hop: Ipv4Address,
+        pref_src: Option<Ipv4Address>,
+    },
 }
 
 /// Destinations never forwarded (RFC 1812 §5.3.7): 0/8, 127/8 and 240/4.

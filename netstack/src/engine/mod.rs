@@ -17,6 +17,7 @@
 //! tx queue and come back through [`Engine::transmit`]). ICMP errors are rate-limited by a token bucket
 //! and suppressed where RFC 1812 §4.3.2.7 forbids them.
 
+mod fast_path;
 mod input;
 mod originate;
 mod output;

@@ -102,7 +102,7 @@ impl<H: Hooks> Engine<H> {
     }
 
     /// Finds the next hop's MAC (queueing the packet while ARP resolves it) and sends.
-    fn resolve_and_send(&mut self, packet: Packet, now: Instant) {
+    pub(super) fn resolve_and_send(&mut self, packet: Packet, now: Instant) {
         let (Some(out), Some(next_hop)) = (packet.meta.out_interface, packet.meta.next_hop) else {
             return self.drop_packet(packet, DropReason::NoRoute, now);
         };

@@ -11,6 +11,8 @@ pub struct EngineStats {
     pub ipv6: u64,
     /// IPv4 packets routed to another host.
     pub forwarded: u64,
+    /// Of `forwarded`, those that took the FastTrack fast path (`engine::fast_path`).
+    pub fast_forwarded: u64,
     /// IPv4 packets delivered to the router's own stack.
     pub delivered_local: u64,
     /// IPv4 packets the router originated (its stack's replies, ICMP errors).

@@ -33,9 +33,10 @@ use super::spec::{BuiltinChain, RejectWith, RuleSpec, Table};
 use super::state::{ConnectionCounter, EngineHost, Env, RuntimeState};
 use super::verdict::{ChainVerdict, NatAction, Outcome};
 use crate::Instant;
+use crate::conntrack::FastFlow;
 use crate::conntrack::{Conntrack, ConntrackSettings};
 use crate::flow::ConnState;
-use crate::hooks::{HookContext, HookPoint, Hooks};
+use crate::hooks::{FastPath, HookContext, HookPoint, Hooks};
 use crate::interface::{InterfaceLists, InterfaceTable};
 use crate::nat::{self, AddrRange, Manip};
 use crate::packet::Packet;
@@ -496,6 +497,63 @@ impl Firewall {
         }
     }
 
+    /// [`Hooks::fast_path`]: with no raw rules (which FastTracked packets do not skip) and tracking on,
+    /// a packet conntrack would count as an established FastTracked one (`Conntrack::fast_lookup`)
+    /// passes raw, conntrack, mangle, dstnat, filter, srcnat and queue with nothing but tracking, NAT
+    /// and the fasttrack counters happening to it.
+    fn fast_path_lookup(&self, packet: &Packet, now: Instant) -> Option<FastPath> {
+        if packet.meta.conn.is_some()
+            || self.has_rules(Table::Raw)
+            || !self.conntrack.settings().enabled.active(self.any_rules())
+        {
+            return None;
+        }
+        let l3 = packet.l3();
+        let flow = self.conntrack.fast_lookup(l3, now)?;
+        let c = self.conntrack.conn(flow.id)?;
+        // The dstnat hook rewrites the destination of original packets of a dst-NATed connection and
+        // of reply packets of a src-NATed one (see `rewrite`), towards the other direction's source.
+        let (original, reply) = (&c.tuples[0], &c.tuples[1]);
+        let dst = match flow.direction {
+            crate::flow::Direction::Original if c.has(crate::conntrack::status::DSTNAT) => {
+                reply.src
+            }
+            crate::flow::Direction::Reply if c.has(crate::conntrack::status::SRCNAT) => {
+                original.src
+            }
+            _ => crate::conntrack::parse::addr(l3, 16)?,
+        };
+        Some(FastPath {
+            dst,
+            conn: flow.id,
+            direction: flow.direction,
+        })
+    }
+
+    /// [`Hooks::fast_path_commit`]: what `track`, the dstnat hook and the srcnat hook do to a packet of
+    /// a FastTracked connection.
+    fn fast_path_apply(&mut self, packet: &mut Packet, fast: &FastPath, now: Instant) {
+        let ip_len = u16::try_from(packet.l3().len()).unwrap_or(u16::MAX);
+        let flow = FastFlow {
+            id: fast.conn,
+            direction: fast.direction,
+        };
+        let Some(facts) = self.conntrack.fast_account(flow, ip_len, now) else {
+            return;
+        };
+        packet.meta.conn = Some(facts);
+        packet.meta.conn_tentative = false;
+        packet.meta.connection_mark = facts.mark;
+        packet.meta.fasttracked = Self::is_fasttracked(packet);
+        self.rewrite(packet, Manip::Dst);
+        self.stats.fasttracked = self.stats.fasttracked.saturating_add(1);
+        self.stats.fasttracked_bytes = self
+            .stats
+            .fasttracked_bytes
+            .saturating_add(packet.l3().len() as u64);
+        self.rewrite(packet, Manip::Src);
+    }
+
     /// Removes masqueraded connections that use `address` (it went away or changed).
     pub fn flush_masquerade(&mut self, address: Ipv4Address) -> usize {
         nat::flush_masquerade(&mut self.conntrack, address)
@@ -588,6 +646,14 @@ impl Hooks for Firewall {
 
     fn address_removed(&mut self, address: Ipv4Address) {
         self.flush_masquerade(address);
+    }
+
+    fn fast_path(&mut self, packet: &Packet, now: Instant) -> Option<FastPath> {
+        self.fast_path_lookup(packet, now)
+    }
+
+    fn fast_path_commit(&mut self, packet: &mut Packet, fast: &FastPath, now: Instant) {
+        self.fast_path_apply(packet, fast, now);
     }
 }
 
