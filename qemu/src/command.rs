@@ -64,6 +64,9 @@ pub struct QemuConfig {
     pub debug_exit: bool,
     /// Open the disk read-only with writes going to a throw-away overlay (lets tests share one image).
     pub snapshot: bool,
+    /// Run QEMU inside this network namespace (`ip netns exec NS qemu-system-x86_64 ...`), so it can open
+    /// tap devices that live there. `ip netns exec` execs QEMU in place, so the child's PID is QEMU's.
+    pub netns: Option<String>,
     pub extra_args: Vec<String>,
 }
 
@@ -79,13 +82,21 @@ impl QemuConfig {
             serial: SerialMode::Terminal,
             debug_exit: false,
             snapshot: false,
+            netns: None,
             extra_args: Vec::new(),
         }
     }
 
     /// Builds the command. `ovmf_vars` is the writable variable store for UEFI boots (see `Vm`).
     pub fn command(&self, ovmf_vars: Option<&Path>) -> Command {
-        let mut cmd = Command::new(QEMU);
+        let mut cmd = match &self.netns {
+            Some(netns) => {
+                let mut cmd = Command::new("ip");
+                cmd.args(["netns", "exec", netns, QEMU]);
+                cmd
+            }
+            None => Command::new(QEMU),
+        };
         cmd.args([
             "-accel",
             detect_accel().qemu_name(),
@@ -136,5 +147,28 @@ impl QemuConfig {
         }
         cmd.args(&self.extra_args);
         cmd
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netns_runs_qemu_through_ip_netns_exec() {
+        let mut config = QemuConfig::new("disk.img");
+        config.nics = vec![NetBackend::Tap("tw-1-0".into()), NetBackend::Isolated];
+        config.netns = Some("sw".into());
+        let cmd = config.command(None);
+        assert_eq!(cmd.get_program(), "ip");
+        let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy()).collect();
+        assert_eq!(args[..4], ["netns", "exec", "sw", QEMU]);
+        assert!(
+            args.iter()
+                .any(|a| a.starts_with("tap,id=ether1,ifname=tw-1-0,"))
+        );
+
+        config.netns = None;
+        assert_eq!(config.command(None).get_program(), QEMU);
     }
 }
