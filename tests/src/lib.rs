@@ -1,8 +1,13 @@
 //! Shared harness for the system tests in `tests/tests/`: build each image once per test process, boot it
 //! in QEMU with the console on pipes, and talk to it like a user at the serial console.
 //!
+//! `netns` puts real Linux hosts on both sides of a booted appliance (network namespaces, bridges, taps)
+//! for the network tests.
+//!
 //! Timeouts are generous because everything runs under TCG on two shared cores; they bound a hung run,
 //! they do not measure speed. Boot times are printed (run with `--nocapture` to see them) not asserted.
+
+pub mod netns;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
