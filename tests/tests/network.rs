@@ -1,0 +1,521 @@
+//! The appliance as a router between two real Linux hosts (see `tests::netns` for the layout): ping, NAT
+//! (masquerade), the default firewall, a bulk transfer, ICMP errors and idling, with virtio-net and e1000.
+//!
+//! One VM per (NIC model, firmware) combination runs all its checks in sequence, which keeps the suite's
+//! time down (each boot costs seconds under TCG). Every failure message carries the appliance's console
+//! transcript. Figures (RTTs, throughput, idle CPU) are printed; run with `--nocapture` to see them.
+//!
+//! The appliance is configured the way a user would at its console: ether1 gets 198.51.100.2/24 and a
+//! default route via the WAN host 198.51.100.1; the LAN side (192.168.88.1/24 on ether2), masquerade
+//! towards the WAN and the default firewall are the factory defaults.
+//!
+//! Needs root, QEMU, iproute2 (`ip`, `ss`), iputils `ping`, `curl`, `python3` and `iperf3`; without them
+//! each test prints why it skipped and passes.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tests::netns::{self, Background, Host, Network};
+use tests::*;
+
+/// Client tools the checks use, besides `ip` and QEMU.
+const TOOLS: &[&str] = &["ping", "curl", "python3", "iperf3", "ss"];
+/// What the test types at the console to put the appliance on the WAN segment.
+const WAN_SETUP: &[&str] = &[
+    "/ip address add address=198.51.100.2/24 interface=ether1",
+    "/ip route add dst-address=0.0.0.0/0 gateway=198.51.100.1",
+];
+/// Words in a console answer that mean the command was refused.
+const CONSOLE_ERRORS: &[&str] = &[
+    "bad command",
+    "syntax error",
+    "expected",
+    "failure",
+    "invalid",
+    "no such item",
+    "input does not match",
+];
+const HTTP_PORT: u16 = 8080;
+const LAN_HTTP_PORT: u16 = 8081;
+const IPERF_PORT: u16 = 5201;
+/// Bytes the bulk transfer moves.
+const BULK: &str = "20M";
+/// How long the idle-CPU measurement lasts, and the bound on QEMU's CPU use over it (share of one core).
+const IDLE_WINDOW: Duration = Duration::from_secs(10);
+const IDLE_CPU_BOUND: f64 = 0.30;
+const SHORT: Duration = Duration::from_secs(30);
+
+/// The router under test between the two hosts: the booted appliance, or (to check the checks) Linux
+/// itself routing in the switch namespace. Fields drop in order: QEMU before the network.
+struct Bench {
+    label: String,
+    vm: Option<Vm>,
+    network: Network,
+}
+
+impl Bench {
+    /// Builds the network and boots the appliance in it with `nic` and `firmware`, then configures the
+    /// WAN side. `None` when the test is skipped.
+    fn start(test: &str, nic: NicModel, firmware: Firmware) -> Option<Self> {
+        let network = Network::create_or_skip(test, TOOLS)?;
+        let mut config = network.qemu_config(config(KernelFlavor::Appliance, firmware));
+        config.nic_model = nic;
+        let vm = boot_until(&config, PROMPT);
+        let label = format!("{nic:?}/{firmware:?}");
+        println!(
+            "{label}: booted to the prompt in {} ms",
+            vm.elapsed().as_millis()
+        );
+        let mut bench = Self {
+            label,
+            vm: Some(vm),
+            network,
+        };
+        for line in WAN_SETUP {
+            let answer = run_command(bench.vm.as_mut().expect("booted"), line);
+            let refused = CONSOLE_ERRORS.iter().any(|e| answer.contains(e));
+            bench.check(!refused, || {
+                format!("the console refused `{line}`: {answer:?}")
+            });
+        }
+        Some(bench)
+    }
+
+    /// The same network with Linux routing in the switch namespace in the appliance's place: the
+    /// appliance's addresses and MACs on the bridges, forwarding on, and an nftables ruleset like the
+    /// factory default (masquerade towards the WAN, drop new connections from it). The checks must pass
+    /// against it, which shows that they test what they claim with the tools as installed.
+    fn linux_router(test: &str) -> Option<Self> {
+        let tools: Vec<&str> = TOOLS.iter().copied().chain(["nft"]).collect();
+        let network = Network::create_or_skip(test, &tools)?;
+        let [wan, lan] = network.bridges();
+        let switch = |args: &[&str]| {
+            let output = network.run_in_switch(args, SHORT);
+            assert!(output.success(), "{output}");
+        };
+        for (bridge, mac, address) in [
+            (wan, netns::ETHER1_MAC, "198.51.100.2/24"),
+            (lan, netns::ETHER2_MAC, "192.168.88.1/24"),
+        ] {
+            switch(&["ip", "link", "set", bridge, "address", mac]);
+            switch(&["ip", "addr", "add", address, "dev", bridge]);
+        }
+        switch(&["ip", "route", "add", "default", "via", "198.51.100.1"]);
+        switch(&["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
+        // ICMP errors from the address of the interface they leave by, towards the sender (RFC 1812
+        // 4.3.2.4), as the appliance does; Linux otherwise sends Host Unreachable from the address of the
+        // interface whose ARP failed.
+        switch(&[
+            "sh",
+            "-c",
+            "echo 1 > /proc/sys/net/ipv4/icmp_errors_use_inbound_ifaddr",
+        ]);
+        let ruleset = format!(
+            "table ip appliance {{\n\
+             chain forward {{ type filter hook forward priority 0; policy accept;\n\
+             ct state established,related accept; ct state invalid drop; iifname \"{wan}\" drop; }}\n\
+             chain postrouting {{ type nat hook postrouting priority 100; oifname \"{wan}\" masquerade; }}\n\
+             }}\n"
+        );
+        switch(&["nft", &ruleset]);
+        Some(Self {
+            label: "Linux router".into(),
+            vm: None,
+            network,
+        })
+    }
+
+    /// What the router printed: the appliance's console transcript.
+    fn transcript(&self) -> String {
+        match &self.vm {
+            Some(vm) => vm.output(),
+            None => "(Linux router in the switch namespace; no console)".into(),
+        }
+    }
+
+    fn lan(&self) -> &Host {
+        self.network.lan()
+    }
+
+    fn wan(&self) -> &Host {
+        self.network.wan()
+    }
+
+    /// Panics with `message` and the console transcript unless `ok`.
+    fn check(&self, ok: bool, message: impl FnOnce() -> String) {
+        if !ok {
+            panic!(
+                "{}: {}\n--- appliance console ---\n{}\n--- end of console ---",
+                self.label,
+                message(),
+                self.transcript()
+            );
+        }
+    }
+
+    /// `host` pings `target`: waits up to 20 s for the first answer (ARP, links coming up), then sends
+    /// five and expects at most one lost. Prints the RTTs.
+    fn ping(&self, from: &str, host: &Host, target: &str) {
+        let started = Instant::now();
+        let first = host.run(&["ping", "-c", "1", "-w", "20", target], SHORT);
+        self.check(first.success(), || {
+            format!("{from} host: no answer from {target}: {first}")
+        });
+        let first_answer = started.elapsed();
+        let output = host.run(&["ping", "-c", "5", "-i", "0.2", "-W", "2", target], SHORT);
+        let counts = netns::ping_counts(&output.stdout);
+        self.check(
+            output.success() && counts.is_some_and(|(sent, got)| got + 1 >= sent),
+            || format!("{from} host: pinging {target} lost packets: {output}"),
+        );
+        let (min, avg, max) = netns::ping_rtt(&output.stdout).unwrap_or_default();
+        println!(
+            "{}: {from} host -> {target}: first answer after {} ms; rtt min/avg/max {min:.3}/{avg:.3}/{max:.3} ms",
+            self.label,
+            first_answer.as_millis()
+        );
+    }
+
+    /// `host`'s neighbour entry for `address` has `mac` (the appliance answered ARP).
+    fn expect_neighbour(&self, from: &str, host: &Host, address: &str, mac: &str) {
+        let neighbours = host.run(&["ip", "neigh", "show", address], SHORT);
+        self.check(neighbours.stdout.contains(mac), || {
+            format!("{from} host: {address} is not at {mac}: {neighbours}")
+        });
+    }
+
+    fn pings_both_sides(&self) {
+        self.ping("LAN", self.lan(), "192.168.88.1");
+        self.expect_neighbour("LAN", self.lan(), "192.168.88.1", netns::ETHER2_MAC);
+        self.ping("WAN", self.wan(), "198.51.100.2");
+        self.expect_neighbour("WAN", self.wan(), "198.51.100.2", netns::ETHER1_MAC);
+    }
+
+    /// Starts `python3 -m http.server` on `host` at `address:port`, serving `dir`.
+    fn http_server(&self, host: &Host, address: &str, port: u16, dir: &Served) -> Background {
+        let port_text = port.to_string();
+        let directory = dir.0.to_string_lossy().into_owned();
+        let server = host.spawn(&[
+            "python3",
+            "-u",
+            "-m",
+            "http.server",
+            &port_text,
+            "--bind",
+            address,
+            "--directory",
+            &directory,
+        ]);
+        let listening = host.wait_listening(port, SHORT);
+        self.check(listening.is_ok(), || {
+            format!(
+                "HTTP server did not start: {listening:?}\n{}",
+                server.output()
+            )
+        });
+        server
+    }
+
+    /// The LAN host fetches a page from the WAN host, which has no route back to the LAN: it works only
+    /// through masquerade, and the server sees the appliance's WAN address as the client.
+    fn lan_reaches_wan_through_masquerade(&self) {
+        let served = Served::new("masquerade");
+        let mut server = self.http_server(self.wan(), "198.51.100.1", HTTP_PORT, &served);
+        let url = format!("http://198.51.100.1:{HTTP_PORT}/{}", Served::FILE);
+        let started = Instant::now();
+        let fetch = self
+            .lan()
+            .run(&["curl", "-sS", "--max-time", "20", &url], SHORT);
+        self.check(fetch.success() && fetch.stdout == served.1, || {
+            format!(
+                "LAN host could not fetch {url} through the appliance: {fetch}\nserver log:\n{}",
+                server.output()
+            )
+        });
+        let logged = server.wait_for("\"GET /", SHORT);
+        let log = server.output();
+        self.check(logged.is_ok() && log.contains("198.51.100.2 - -"), || {
+            format!("the WAN server did not see 198.51.100.2 as the client:\n{log}")
+        });
+        self.check(!log.contains("192.168.88.10"), || {
+            format!("the LAN address leaked to the WAN:\n{log}")
+        });
+        println!(
+            "{}: LAN -> WAN HTTP through masquerade in {} ms; server log: {}",
+            self.label,
+            started.elapsed().as_millis(),
+            log.lines().find(|l| l.contains("GET")).unwrap_or("").trim()
+        );
+    }
+
+    /// The WAN host, given a route to the LAN for this check only, cannot open a connection to the LAN
+    /// host: the default firewall drops it silently (no reset, no ICMP error), so the client times out.
+    fn wan_cannot_connect_to_lan(&self) {
+        let served = Served::new("firewall");
+        let mut server = self.http_server(self.lan(), "192.168.88.10", LAN_HTTP_PORT, &served);
+        let url = format!("http://192.168.88.10:{LAN_HTTP_PORT}/{}", Served::FILE);
+        // The server answers on its own segment.
+        let local = self
+            .lan()
+            .run(&["curl", "-sS", "--max-time", "10", &url], SHORT);
+        self.check(local.success(), || {
+            format!("the LAN server does not answer locally: {local}")
+        });
+        let requests_before = server.output().matches("\"GET /").count();
+
+        let route = [
+            "ip",
+            "route",
+            "add",
+            "192.168.88.0/24",
+            "via",
+            "198.51.100.2",
+        ];
+        self.wan().run_ok(&route, SHORT);
+        let attempt = self.wan().run(
+            &[
+                "curl",
+                "-sS",
+                "--connect-timeout",
+                "5",
+                "--max-time",
+                "8",
+                &url,
+            ],
+            SHORT,
+        );
+        let _ = self.wan().run(
+            &[
+                "ip",
+                "route",
+                "del",
+                "192.168.88.0/24",
+                "via",
+                "198.51.100.2",
+            ],
+            SHORT,
+        );
+        // curl: 28 = timed out; 7 = refused (a reset) or unreachable (an ICMP error); 0 = got through.
+        self.check(attempt.code() == Some(28), || {
+            format!(
+                "a connection from the WAN host to the LAN host was not silently dropped \
+                 (curl exit 28 expected; 7 means a reset or ICMP error, 0 that it got through): {attempt}"
+            )
+        });
+        let _ = server.wait_for("\"GET /", Duration::from_millis(200));
+        let log = server.output();
+        self.check(log.matches("\"GET /").count() == requests_before, || {
+            format!("the LAN server saw a request from the WAN:\n{log}")
+        });
+        println!(
+            "{}: WAN -> LAN connection dropped (curl timed out after {} ms)",
+            self.label,
+            attempt.elapsed.as_millis()
+        );
+    }
+
+    /// iperf3 moves `BULK` bytes from the LAN host to a server on the WAN host; prints the throughput.
+    fn bulk_transfer(&self) {
+        let port = IPERF_PORT.to_string();
+        let mut server = self.wan().spawn(&[
+            "iperf3",
+            "-s",
+            "-1",
+            "--forceflush",
+            "-B",
+            "198.51.100.1",
+            "-p",
+            &port,
+        ]);
+        let listening = self.wan().wait_listening(IPERF_PORT, SHORT);
+        self.check(listening.is_ok(), || {
+            format!(
+                "iperf3 server did not start: {listening:?}\n{}",
+                server.output()
+            )
+        });
+        let client = self.lan().run(
+            &[
+                "iperf3",
+                "-c",
+                "198.51.100.1",
+                "-p",
+                &port,
+                "-n",
+                BULK,
+                "--connect-timeout",
+                "10000",
+            ],
+            Duration::from_secs(180),
+        );
+        self.check(client.success(), || {
+            format!(
+                "iperf3 -n {BULK} LAN -> WAN failed: {client}\nserver:\n{}",
+                server.output()
+            )
+        });
+        let accepted = server.wait_for("Accepted connection from 198.51.100.2", SHORT);
+        self.check(accepted.is_ok(), || {
+            format!("the iperf3 server did not see 198.51.100.2: {accepted:?}")
+        });
+        let summary = |role: &str| {
+            client
+                .stdout
+                .lines()
+                .find(|l| l.trim_end().ends_with(role))
+                .unwrap_or("(none)")
+                .trim()
+                .to_owned()
+        };
+        println!(
+            "{}: iperf3 -n {BULK} LAN -> WAN in {:.1} s\n  {}\n  {}",
+            self.label,
+            client.elapsed.as_secs_f64(),
+            summary("sender"),
+            summary("receiver")
+        );
+    }
+
+    /// A ping with TTL 1 expires at the appliance, which says so from its LAN address.
+    fn ttl_exceeded(&self) {
+        let output = self.lan().run(
+            &["ping", "-c", "1", "-t", "1", "-W", "5", "198.51.100.1"],
+            SHORT,
+        );
+        self.check(
+            output
+                .stdout
+                .contains("From 192.168.88.1 icmp_seq=1 Time to live exceeded"),
+            || format!("no Time Exceeded from 192.168.88.1: {output}"),
+        );
+        println!(
+            "{}: TTL 1 -> Time to live exceeded from 192.168.88.1",
+            self.label
+        );
+    }
+
+    /// A ping to a WAN address nobody has: the appliance's ARP gives up and it answers Host Unreachable.
+    fn host_unreachable(&self) {
+        let output = self
+            .lan()
+            .run(&["ping", "-c", "1", "-W", "15", "198.51.100.99"], SHORT);
+        self.check(
+            output
+                .stdout
+                .contains("From 192.168.88.1 icmp_seq=1 Destination Host Unreachable"),
+            || format!("no Host Unreachable from 192.168.88.1: {output}"),
+        );
+        println!(
+            "{}: 198.51.100.99 -> Destination Host Unreachable from 192.168.88.1 after {} ms",
+            self.label,
+            output.elapsed.as_millis()
+        );
+    }
+
+    /// After traffic stops QEMU uses little host CPU: the kernel halts when idle.
+    fn idles(&self) {
+        let Some(vm) = &self.vm else { return };
+        std::thread::sleep(Duration::from_secs(1));
+        let pid = vm.pid();
+        let before = netns::cpu_time(pid);
+        let started = Instant::now();
+        std::thread::sleep(IDLE_WINDOW);
+        let after = netns::cpu_time(pid);
+        let (Some(before), Some(after)) = (before, after) else {
+            return self.check(false, || format!("cannot read /proc/{pid}/stat"));
+        };
+        let share = (after - before).as_secs_f64() / started.elapsed().as_secs_f64();
+        println!(
+            "{}: idle QEMU used {:.1}% of one core over {:.1} s",
+            self.label,
+            share * 100.0,
+            started.elapsed().as_secs_f64()
+        );
+        self.check(share < IDLE_CPU_BOUND, || {
+            format!(
+                "idle QEMU used {:.1}% of a core (bound {:.0}%)",
+                share * 100.0,
+                IDLE_CPU_BOUND * 100.0
+            )
+        });
+    }
+}
+
+/// A directory with one file for an HTTP server to serve, removed when dropped.
+struct Served(PathBuf, String);
+
+impl Served {
+    const FILE: &str = "hello.txt";
+
+    fn new(purpose: &str) -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("appliance-http-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let body = format!("{purpose} {} {n}\n", std::process::id());
+        std::fs::write(dir.join(Self::FILE), &body).unwrap();
+        Self(dir, body)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every check on one router.
+fn routes_between_the_hosts(bench: Bench, started: Instant) {
+    bench.pings_both_sides();
+    bench.lan_reaches_wan_through_masquerade();
+    bench.wan_cannot_connect_to_lan();
+    bench.bulk_transfer();
+    bench.ttl_exceeded();
+    bench.host_unreachable();
+    bench.idles();
+    println!(
+        "{}: all checks in {:.1} s",
+        bench.label,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The checks themselves, against Linux routing like the appliance should (no VM, a few seconds).
+#[test]
+fn checks_pass_against_a_linux_router() {
+    let started = Instant::now();
+    if let Some(bench) = Bench::linux_router("checks_pass_against_a_linux_router") {
+        routes_between_the_hosts(bench, started);
+    }
+}
+
+#[test]
+#[ignore = "datapath lands in this issue; run with --ignored"]
+fn virtio_net_routes_nats_filters_and_idles() {
+    let started = Instant::now();
+    let test = "virtio_net_routes_nats_filters_and_idles";
+    if let Some(bench) = Bench::start(test, NicModel::VirtioNet, Firmware::Bios) {
+        routes_between_the_hosts(bench, started);
+    }
+}
+
+#[test]
+#[ignore = "datapath lands in this issue; run with --ignored"]
+fn e1000_routes_nats_filters_and_idles() {
+    let started = Instant::now();
+    let test = "e1000_routes_nats_filters_and_idles";
+    if let Some(bench) = Bench::start(test, NicModel::E1000, Firmware::Bios) {
+        routes_between_the_hosts(bench, started);
+    }
+}
+
+#[test]
+#[ignore = "datapath lands in this issue; run with --ignored"]
+fn virtio_net_under_uefi_answers_ping() {
+    let test = "virtio_net_under_uefi_answers_ping";
+    let Some(bench) = Bench::start(test, NicModel::VirtioNet, Firmware::Uefi) else {
+        return;
+    };
+    bench.pings_both_sides();
+}
