@@ -160,7 +160,10 @@ fn lan_connections_leave_masqueraded_and_wan_connections_are_dropped() {
         .into_iter()
         .filter(|sent| matches!(sent, Sent::Ipv4 { .. }))
         .collect();
-    assert!(answers.is_empty(), "and not answered with a reset: {answers:?}");
+    assert!(
+        answers.is_empty(),
+        "and not answered with a reset: {answers:?}"
+    );
 }
 
 #[test]
@@ -178,4 +181,128 @@ fn only_ether1_and_ether2_are_configured() {
     assert_eq!(engine.addresses().iter().count(), 2);
     let single = factory::build(&[WAN_MAC], EngineConfig::default(), 7, now).unwrap();
     assert_eq!(single.addresses().iter().count(), 1);
+}
+
+/// A TCP segment with options (the bytes after the 20-byte header), as Linux sends them.
+#[allow(clippy::too_many_arguments)]
+fn tcp_with_options(
+    src: smoltcp::wire::Ipv4Address,
+    dst: smoltcp::wire::Ipv4Address,
+    sport: u16,
+    dport: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    window: u16,
+    options: &[u8],
+    data: &[u8],
+) -> Vec<u8> {
+    let header = 20 + options.len();
+    let mut bytes = vec![0u8; header + data.len()];
+    bytes[0..2].copy_from_slice(&sport.to_be_bytes());
+    bytes[2..4].copy_from_slice(&dport.to_be_bytes());
+    bytes[4..8].copy_from_slice(&seq.to_be_bytes());
+    bytes[8..12].copy_from_slice(&ack.to_be_bytes());
+    bytes[12] = ((header / 4) as u8) << 4;
+    bytes[13] = flags;
+    bytes[14..16].copy_from_slice(&window.to_be_bytes());
+    bytes[20..header].copy_from_slice(options);
+    bytes[header..].copy_from_slice(data);
+    smoltcp::wire::TcpPacket::new_unchecked(&mut bytes).fill_checksum(&src.into(), &dst.into());
+    ipv4(src, dst, IpProtocol::Tcp, 64, true, &bytes)
+}
+
+const PSH: u8 = 0x08;
+const FIN: u8 = 0x01;
+
+/// What curl and `python3 -m http.server` do through the booted appliance: a short HTTP exchange whose
+/// response ends with data and FIN in one segment, with window scaling and timestamps on both sides.
+#[test]
+fn http_exchange_with_fin_carrying_data_reaches_the_client() {
+    let mut router = Router::new();
+    let (client, server) = (ip(192, 168, 88, LAN_HOST), WAN_GATEWAY);
+    let wan = WAN_ADDRESS.address();
+    let syn_options = [
+        2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 10,
+    ];
+    let ts = [1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1];
+    let (c_isn, s_isn) = (1_519_546_421u32, 4_223_637_834u32);
+    let lan_to_wan = |router: &mut Router, flags, seq, ack, window, options: &[u8], data: &[u8]| {
+        let packet = tcp_with_options(
+            client, server, 47956, 8080, flags, seq, ack, window, options, data,
+        );
+        router.exchange(1, mac(LAN_HOST), &packet, 0)
+    };
+    let wan_to_lan = |router: &mut Router, flags, seq, ack, window, options: &[u8], data: &[u8]| {
+        let packet = tcp_with_options(
+            server, wan, 8080, 47956, flags, seq, ack, window, options, data,
+        );
+        router.exchange(0, mac(WAN_HOST), &packet, 1)
+    };
+    assert_eq!(
+        lan_to_wan(&mut router, SYN, c_isn, 0, 64240, &syn_options, b"").len(),
+        1
+    );
+    assert_eq!(
+        wan_to_lan(
+            &mut router,
+            SYN | ACK,
+            s_isn,
+            c_isn + 1,
+            65160,
+            &syn_options,
+            b""
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        lan_to_wan(&mut router, ACK, c_isn + 1, s_isn + 1, 63, &ts, b"").len(),
+        1
+    );
+    assert_eq!(
+        lan_to_wan(
+            &mut router,
+            ACK | PSH,
+            c_isn + 1,
+            s_isn + 1,
+            63,
+            &ts,
+            &[b'G'; 81]
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        wan_to_lan(&mut router, ACK, s_isn + 1, c_isn + 82, 64, &ts, b"").len(),
+        1
+    );
+    assert_eq!(
+        wan_to_lan(
+            &mut router,
+            ACK | PSH,
+            s_isn + 1,
+            c_isn + 82,
+            64,
+            &ts,
+            &[b'H'; 155]
+        )
+        .len(),
+        1
+    );
+    let last = wan_to_lan(
+        &mut router,
+        ACK | PSH | FIN,
+        s_isn + 156,
+        c_isn + 82,
+        64,
+        &ts,
+        &[b'B'; 392],
+    );
+    assert_eq!(
+        last.len(),
+        1,
+        "the response body with FIN reaches the client: {:?}",
+        router.engine.drops()
+    );
 }

@@ -29,6 +29,9 @@ pub mod status {
     pub const MASQUERADE: u16 = 1 << 7;
     /// Holds a reference on an endpoint-independent mapping (see `nat::eim`).
     pub const EIM: u16 = 1 << 8;
+    /// FastTracked segments passed without window tracking since the last tracked one, so the recorded
+    /// windows are stale: the next tracked segment re-learns them (Linux `flow_offload_fixup_tcp`).
+    pub const WINDOWS_STALE: u16 = 1 << 9;
 }
 
 /// One connection. `tuples[0]` is the original direction, `tuples[1]` the reply direction (the inverted

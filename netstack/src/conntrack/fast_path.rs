@@ -11,7 +11,7 @@
 //!
 //! [`Conntrack::fast_account`] then does what `process` would have done to the entry: the timeout
 //! refresh (`tcp-established-timeout`; UDP as in `process`), packet and byte counters of the direction,
-//! the seen-reply and assured bits.
+//! the seen-reply and assured bits, and for TCP the mark that the windows went stale.
 
 use smoltcp::time::Instant;
 
@@ -60,6 +60,7 @@ impl Conntrack {
         let c = self.slots.get_mut(slot as usize)?;
         let seen_reply = c.has(status::SEEN_REPLY);
         let timeout = if c.tuples[0].protocol == parse::PROTO_TCP {
+            c.status |= status::WINDOWS_STALE;
             settings.tcp_established_timeout
         } else if seen_reply {
             c.status |= status::ASSURED;

@@ -374,9 +374,14 @@ impl Conntrack {
                     && seg.flags & (tcp_flags::SYN | tcp_flags::FIN | tcp_flags::RST) == 0
                     && c.tcp.state == TcpState::Established =>
             {
+                c.status |= status::WINDOWS_STALE;
                 settings.tcp_established_timeout
             }
             L4::Tcp(seg) => {
+                if c.has(status::WINDOWS_STALE) {
+                    c.tcp.forget_windows();
+                    c.status &= !status::WINDOWS_STALE;
+                }
                 let old = c.tcp.state;
                 match tcp::tcp_packet(&mut c.tcp, dir, &seg, seen_reply, &settings) {
                     TcpVerdict::Invalid => return Some(self.invalid(None)),

@@ -250,6 +250,15 @@ impl TcpTrack {
         }
     }
 
+    /// Forgets both directions' windows after segments passed untracked (FastTrack), so the next
+    /// segment is judged like a mid-stream pickup and re-learns them instead of looking out of window
+    /// (Linux `flow_offload_fixup_tcp` clears `td_maxwin` of both directions).
+    pub(crate) fn forget_windows(&mut self) {
+        for bounds in &mut self.bounds {
+            bounds.maxwin = 0;
+        }
+    }
+
     pub(crate) fn set_side(&mut self, d: usize, s: TcpSide) {
         if let (Some(b), Some(sc), Some(f)) = (
             self.bounds.get_mut(d),
