@@ -4,9 +4,12 @@
 use alloc::string::String;
 use core::fmt;
 
-use config::{ResourceInfo, Shell, SystemControl};
+use alloc::vec::Vec;
 
-use crate::{clock, cpu, memory, power, serial};
+use config::{InterfaceInfo, ResourceInfo, Shell, SystemControl};
+
+use crate::datapath::Datapath;
+use crate::{clock, cpu, memory, power, serial, storage};
 
 /// The appliance's version as `/system resource print` shows it.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (development)");
@@ -36,9 +39,9 @@ impl SystemControl for Kernel {
             cpu_count: 1,
             cpu_frequency_mhz: u32::try_from(clock::tsc_hz() / 1_000_000).unwrap_or(u32::MAX),
             cpu_load_percent: cpu::load_percent(),
-            // No block driver yet (the drivers milestone adds it); report no disk rather than invent one.
-            free_hdd_space: 0,
-            total_hdd_space: 0,
+            // The config partition is the appliance's only storage; nothing is stored on it yet.
+            free_hdd_space: storage::config_bytes(),
+            total_hdd_space: storage::config_bytes(),
             architecture_name: String::from("x86_64"),
             board_name: String::from("CHR"),
             platform: String::from("MikroTik"),
@@ -85,9 +88,59 @@ impl Console {
     }
 
     /// Handles every byte received so far.
-    pub fn poll(&mut self) {
+    pub fn poll(&mut self, datapath: &mut Datapath) {
         while let Some(byte) = serial::read_byte() {
-            self.shell.feed(byte, &mut Output, &mut self.kernel);
+            let mut kernel = KernelView {
+                kernel: &mut self.kernel,
+                datapath: &mut *datapath,
+            };
+            self.shell.feed(byte, &mut Output, &mut kernel);
         }
+    }
+}
+
+/// The kernel's answers plus the live datapath, for one console byte.
+struct KernelView<'a> {
+    kernel: &'a mut Kernel,
+    datapath: &'a mut Datapath,
+}
+
+impl SystemControl for KernelView<'_> {
+    fn resource(&self) -> ResourceInfo {
+        self.kernel.resource()
+    }
+
+    fn reboot(&mut self) {
+        self.kernel.reboot()
+    }
+
+    fn shutdown(&mut self) {
+        self.kernel.shutdown()
+    }
+
+    fn interfaces(&self) -> Vec<InterfaceInfo> {
+        self.datapath
+            .stats()
+            .into_iter()
+            .map(|s| InterfaceInfo {
+                name: s.name,
+                kind: "ether",
+                running: s.running,
+                disabled: false,
+                mac: s.mac,
+                mtu: 1500,
+                l2mtu: 1514,
+                driver: s.driver,
+                rx_byte: s.device.rx_bytes,
+                tx_byte: s.device.tx_bytes,
+                rx_packet: s.device.rx_packets,
+                tx_packet: s.device.tx_packets,
+                rx_drop: s.device.rx_dropped + s.engine_rx_drops,
+                tx_drop: s.tx_dropped,
+                tx_queue_drop: s.tx_queue_drops,
+                rx_error: s.device.rx_errors,
+                tx_error: s.device.tx_errors,
+            })
+            .collect()
     }
 }

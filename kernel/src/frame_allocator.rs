@@ -21,6 +21,10 @@ pub struct Frames {
     next: u64,
     /// Frames given back; empty until the heap exists (pushing needs it).
     free: Vec<PhysFrame>,
+    /// Runs left behind before the heap existed (a contiguous request skipped the rest of a region); they
+    /// join `free` in `heap_ready`. Few: one per region skipped.
+    early_retired: [(u64, u64); 8],
+    early_retired_len: usize,
     heap_ready: bool,
     total_bytes: u64,
     allocated: u64,
@@ -46,6 +50,8 @@ impl Frames {
             region: 0,
             next: 0,
             free: Vec::new(),
+            early_retired: [(0, 0); 8],
+            early_retired_len: 0,
             heap_ready: false,
             total_bytes,
             allocated: 0,
@@ -69,6 +75,35 @@ impl Frames {
     /// Marks the heap usable, so freed frames can be kept on the free list.
     pub fn heap_ready(&mut self) {
         self.heap_ready = true;
+        for index in 0..self.early_retired_len {
+            let (mut start, end) = self.early_retired[index];
+            while start + FRAME_SIZE <= end {
+                if let Ok(frame) = PhysFrame::from_start_address(PhysAddr::new(start)) {
+                    self.free.push(frame);
+                }
+                start += FRAME_SIZE;
+            }
+        }
+        self.early_retired_len = 0;
+    }
+
+    /// The largest run of frames a single `allocate_contiguous` could still return, in bytes.
+    pub fn largest_run_bytes(&self) -> u64 {
+        self.regions
+            .iter()
+            .enumerate()
+            .skip(self.region)
+            .filter(|(_, r)| usable(r))
+            .map(|(i, r)| {
+                let start = if i == self.region {
+                    self.next
+                } else {
+                    align_up(r.start.max(FRAME_SIZE))
+                };
+                r.end.saturating_sub(start) & !(FRAME_SIZE - 1)
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Bytes of usable RAM in the memory map.
@@ -107,6 +142,15 @@ impl Frames {
         let Some(region) = self.regions.get(self.region) else {
             return;
         };
+        if !self.heap_ready {
+            if self.next + FRAME_SIZE <= region.end
+                && self.early_retired_len < self.early_retired.len()
+            {
+                self.early_retired[self.early_retired_len] = (self.next, region.end);
+                self.early_retired_len += 1;
+            }
+            return;
+        }
         while self.heap_ready && self.next + FRAME_SIZE <= region.end {
             if let Ok(frame) = PhysFrame::from_start_address(PhysAddr::new(self.next)) {
                 self.free.push(frame);

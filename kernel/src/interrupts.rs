@@ -9,7 +9,7 @@
 //! acknowledged (8259A datasheet, "spurious interrupts").
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 
 use pic8259::ChainedPics;
 use spin::{Lazy, Mutex};
@@ -32,6 +32,12 @@ static PICS: Mutex<ChainedPics> =
 pub static BREAKPOINTS: AtomicU64 = AtomicU64::new(0);
 /// Spurious PIC interrupts seen.
 pub static SPURIOUS_IRQS: AtomicU64 = AtomicU64::new(0);
+/// Device IRQ lines (bit per line) that fired and are masked until the main loop has serviced them.
+static PENDING_DEVICE_IRQS: AtomicU16 = AtomicU16::new(0);
+/// Device IRQ lines a driver asked for (unmasked while not pending).
+static DEVICE_IRQS: AtomicU16 = AtomicU16::new(0);
+/// Whether `enable_irqs` initialised the PICs (masks written before that would be overwritten).
+static PICS_READY: AtomicBool = AtomicBool::new(false);
 
 static IDT: Lazy<InterruptDescriptorTable> = Lazy::new(|| {
     let mut idt = InterruptDescriptorTable::new();
@@ -58,9 +64,12 @@ pub fn enable_irqs() {
     // vectors clear of CPU exceptions, and the IDT has handlers for all of them.
     unsafe {
         pics.initialize();
-        let primary_mask = !((1u8 << IRQ_TIMER) | (1 << IRQ_COM1) | (1 << 2)); // 2: cascade
-        pics.write_masks(primary_mask, 0xFF);
+        // Device lines registered before this point (NICs are probed first) are enabled too.
+        let lines =
+            DEVICE_IRQS.load(Ordering::Acquire) | (1 << IRQ_TIMER) | (1 << IRQ_COM1) | (1 << 2); // 2: cascade
+        pics.write_masks(!(lines as u8), !((lines >> 8) as u8));
     }
+    PICS_READY.store(true, Ordering::Release);
     drop(pics);
     x86_64::instructions::interrupts::enable();
 }
@@ -78,6 +87,12 @@ fn on_irq(_frame: InterruptStackFrame, vector: u8, _error_code: Option<u64>) {
                 unsafe { PICS.lock().notify_end_of_interrupt(PIC_OFFSET + 2) };
             }
             return;
+        }
+        line if DEVICE_IRQS.load(Ordering::Relaxed) & (1 << line) != 0 => {
+            // PCI INTx is level-triggered: the line stays asserted until the main loop has the device
+            // acknowledge it, so mask it here (NAPI-style) and let the main loop unmask it when done.
+            set_masked(line, true);
+            PENDING_DEVICE_IRQS.fetch_or(1 << line, Ordering::AcqRel);
         }
         _ => {}
     }
@@ -203,4 +218,62 @@ fn fatal(frame: &InterruptStackFrame, vector: u8, error_code: Option<u64>) -> ! 
         frame.stack_segment.0,
     );
     crate::power::fatal_error_exit(&mut out, crate::power::FatalCause::Exception(vector))
+}
+
+/// Masks or unmasks one PIC line. Callers hold interrupts off (the IRQ handler also takes `PICS`).
+fn set_masked(line: u8, masked: bool) {
+    let mut pics = PICS.lock();
+    // SAFETY: reading and writing the PICs' interrupt mask registers (OCW1) only changes which lines are
+    // delivered; both PICs were initialised in `enable_irqs`.
+    unsafe {
+        let [mut primary, mut secondary] = pics.read_masks();
+        let (mask, bit) = if line < 8 {
+            (&mut primary, line)
+        } else {
+            (&mut secondary, line - 8)
+        };
+        if masked {
+            *mask |= 1 << bit;
+        } else {
+            *mask &= !(1 << bit);
+        }
+        if line >= 8 && !masked {
+            primary &= !(1 << 2); // the cascade carries the secondary PIC's lines
+        }
+        pics.write_masks(primary, secondary);
+    }
+}
+
+/// Lets a device interrupt on `line` (the PCI interrupt-line register). Returns false for lines the
+/// kernel owns (timer, cascade, COM1) or that do not exist.
+pub fn enable_device_irq(line: u8) -> bool {
+    if line >= 16 || matches!(line, IRQ_TIMER | 2 | IRQ_COM1) {
+        return false;
+    }
+    DEVICE_IRQS.fetch_or(1 << line, Ordering::AcqRel);
+    if PICS_READY.load(Ordering::Acquire) {
+        x86_64::instructions::interrupts::without_interrupts(|| set_masked(line, false));
+    }
+    true
+}
+
+/// Device lines that fired since the last call (they stay masked until [`unmask_device_irqs`]).
+pub fn take_pending_device_irqs() -> u16 {
+    PENDING_DEVICE_IRQS.swap(0, Ordering::AcqRel)
+}
+
+/// Whether a device line fired and was not yet taken (checked before halting).
+pub fn device_irq_pending() -> bool {
+    PENDING_DEVICE_IRQS.load(Ordering::Acquire) != 0
+}
+
+/// Unmasks `lines` after their devices were acknowledged; a device still asserting its line interrupts again.
+pub fn unmask_device_irqs(lines: u16) {
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        for line in 0..16u8 {
+            if lines & (1 << line) != 0 {
+                set_masked(line, false);
+            }
+        }
+    });
 }

@@ -60,7 +60,7 @@ fn read_line() -> String {
                 _ => {}
             }
         }
-        crate::idle();
+        crate::idle(|| false);
     }
 }
 
@@ -278,7 +278,7 @@ fn timer_interrupt_ticks_and_clock_agree() -> TestResult {
             clock::now().as_millis() - start.as_millis() < 5_000,
             "timer interrupts stopped"
         );
-        crate::idle();
+        crate::idle(|| false);
     }
     let elapsed_ms = clock::now().as_millis() - start.as_millis();
     // Loose bounds: a TCG vCPU can be descheduled, but a calibration off by 2x or more would show.

@@ -5,8 +5,11 @@
 //! diagnosed), memory (frames, heap), ACPI, PCI enumeration, timer and serial interrupts, banner; then the
 //! main loop, which serves the console and halts the CPU whenever there is nothing to do.
 //!
+//! After PCI enumeration the NICs are started (`nic`) and the packet engine is built with the factory
+//! configuration (`datapath`); the main loop then alternates between the console and datapath rounds.
+//!
 //! `unsafe` is confined to the hardware modules: `serial`, `pit`, `clock` (rdtsc), `gdt`, `interrupts`,
-//! `memory`, `frame_allocator`, `pci`, `acpi`, `power` and the kernel test suite.
+//! `memory`, `frame_allocator`, `dma`, `mmio`, `ata`, `pci`, `acpi`, `power` and the kernel test suite.
 
 #![no_std]
 #![no_main]
@@ -15,11 +18,15 @@
 extern crate alloc;
 
 mod acpi;
+mod ata;
 mod clock;
 #[cfg_attr(feature = "ktest", allow(dead_code))]
 mod console;
 #[cfg_attr(feature = "ktest", allow(dead_code))]
 mod cpu;
+#[cfg_attr(feature = "ktest", allow(dead_code))]
+mod datapath;
+mod dma;
 mod frame_allocator;
 mod gdt;
 mod interrupts;
@@ -27,10 +34,14 @@ mod interrupts;
 mod ktest;
 mod logger;
 mod memory;
+mod mmio;
+#[cfg_attr(feature = "ktest", allow(dead_code))]
+mod nic;
 mod pci;
 mod pit;
 mod power;
 mod serial;
+mod storage;
 
 use core::fmt::Write;
 use core::panic::PanicInfo;
@@ -106,6 +117,9 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     for device in &devices {
         log::info!("pci: {device}");
     }
+    storage::init(&devices);
+    #[cfg(not(feature = "ktest"))]
+    let nics = nic::probe(&devices);
 
     clock::start_timer();
     interrupts::enable_irqs();
@@ -129,26 +143,35 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     ktest::main();
 
     #[cfg(not(feature = "ktest"))]
-    main_loop()
+    {
+        let datapath = match datapath::Datapath::new(nics) {
+            Ok(datapath) => datapath,
+            Err(error) => panic!("factory configuration: {error:?}"),
+        };
+        main_loop(datapath)
+    }
 }
 
-/// Serves the console; halts until the next interrupt whenever no input is waiting.
+/// Serves the console and the datapath; halts until the next interrupt whenever neither has work.
 #[cfg(not(feature = "ktest"))]
-fn main_loop() -> ! {
+fn main_loop(mut datapath: datapath::Datapath) -> ! {
     let mut console = console::Console::new();
     console.start();
     loop {
         cpu::update_load();
-        console.poll();
-        idle();
+        console.poll(&mut datapath);
+        if !datapath.run() {
+            idle(|| datapath.has_work());
+        }
     }
 }
 
-/// Halts until an interrupt, unless input arrived since the last poll, and books the time as idle.
-pub fn idle() {
+/// Halts until an interrupt, unless console input arrived or `busy` says there is work, and books the
+/// time as idle.
+pub fn idle(mut busy: impl FnMut() -> bool) {
     use x86_64::instructions::interrupts as irq;
     irq::disable();
-    if serial::has_input() {
+    if serial::has_input() || busy() {
         irq::enable();
         return;
     }

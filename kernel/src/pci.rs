@@ -2,6 +2,7 @@
 //! data at port 0xCFC. This is the only hardware-touching part of PCI; enumeration lives in `drivers::pci`.
 
 use drivers::pci::{ConfigSpace, PciAddress};
+use virtio_drivers::transport::pci::bus::DeviceFunction;
 use x86_64::instructions::port::Port;
 
 pub struct PortConfigSpace;
@@ -31,5 +32,37 @@ impl ConfigSpace for PortConfigSpace {
             Port::<u32>::new(0xCF8).write(config_address(addr, offset));
             Port::<u32>::new(0xCFC).write(value);
         }
+    }
+}
+
+/// The same mechanism for `virtio-drivers`' PCI transport, which reads virtio capabilities and BARs itself.
+impl virtio_drivers::transport::pci::bus::ConfigurationAccess for PortConfigSpace {
+    fn read_word(&self, function: DeviceFunction, register_offset: u8) -> u32 {
+        PortConfigSpace.read32(to_address(function), register_offset)
+    }
+
+    fn write_word(&mut self, function: DeviceFunction, register_offset: u8, data: u32) {
+        self.write32(to_address(function), register_offset, data)
+    }
+
+    unsafe fn unsafe_clone(&self) -> Self {
+        PortConfigSpace
+    }
+}
+
+fn to_address(function: DeviceFunction) -> PciAddress {
+    PciAddress {
+        bus: function.bus,
+        device: function.device,
+        function: function.function,
+    }
+}
+
+/// `virtio-drivers`' name for a function.
+pub fn device_function(addr: PciAddress) -> DeviceFunction {
+    DeviceFunction {
+        bus: addr.bus,
+        device: addr.device,
+        function: addr.function,
     }
 }

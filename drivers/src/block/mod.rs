@@ -140,6 +140,25 @@ pub trait BlockDevice {
     fn flush(&mut self) -> Result<(), BlockError>;
 }
 
+/// A boxed device (the kernel keeps whichever disk it found as `Box<dyn BlockDevice>`).
+impl<D: BlockDevice + ?Sized> BlockDevice for alloc::boxed::Box<D> {
+    fn sector_count(&self) -> u64 {
+        (**self).sector_count()
+    }
+
+    fn read(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), BlockError> {
+        (**self).read(lba, buf)
+    }
+
+    fn write(&mut self, lba: u64, buf: &[u8]) -> Result<(), BlockError> {
+        (**self).write(lba, buf)
+    }
+
+    fn flush(&mut self) -> Result<(), BlockError> {
+        (**self).flush()
+    }
+}
+
 impl<D: BlockDevice + ?Sized> BlockDevice for &mut D {
     fn sector_count(&self) -> u64 {
         (**self).sector_count()

@@ -1,0 +1,184 @@
+//! The live datapath: NICs → packet engine → NICs, driven from the main loop.
+//!
+//! One [`Datapath::run`] round receives up to [`RX_BUDGET`] frames from each NIC in turn (so one busy
+//! interface cannot starve the others, and the console is served between rounds), runs the engine's
+//! timers (ARP retries, reassembly, the router's own sockets; conntrack expires lazily on lookup), and
+//! drains each interface's transmit queue into its NIC with one flush per round. Frames the NIC cannot take
+//! stay queued in the engine (bounded there) and go out in a later round.
+//!
+//! Interrupts follow NAPI's idea: a NIC's INTx line is masked by the interrupt handler, the next round
+//! acknowledges the devices and polls them, and the line is unmasked afterwards. When nothing is left to
+//! do, the main loop halts until the next interrupt or the 100 Hz tick.
+
+use alloc::vec::Vec;
+
+use drivers::net::{NetCounters, TxError};
+use netstack::factory;
+use netstack::firewall::Firewall;
+use netstack::interface::InterfaceId;
+use netstack::{Engine, EngineConfig, Instant};
+use smoltcp::wire::EthernetAddress;
+
+use crate::nic::Nic;
+use crate::{clock, interrupts};
+
+/// Frames taken from one NIC per round.
+pub const RX_BUDGET: usize = 64;
+/// How often link state is read from the NICs.
+const LINK_POLL_MS: u64 = 1000;
+
+pub struct Datapath {
+    engine: Engine<Firewall>,
+    nics: Vec<Nic>,
+    interfaces: Vec<InterfaceId>,
+    next_link_poll_ms: u64,
+    /// Frames the engine queued that a NIC refused for a reason other than a full ring (dropped).
+    tx_dropped: Vec<u64>,
+}
+
+/// The engine's notion of now.
+fn engine_now() -> Instant {
+    Instant::from_micros((clock::now().as_nanos() / 1000) as i64)
+}
+
+/// What `/interface print stats` shows for one interface.
+pub struct InterfaceStats {
+    pub name: alloc::string::String,
+    pub driver: &'static str,
+    pub running: bool,
+    pub mac: [u8; 6],
+    pub device: NetCounters,
+    /// Frames the NIC refused outright (dropped).
+    pub tx_dropped: u64,
+    /// The engine's counters: frames dropped on receive (malformed, filtered at L2) and because the
+    /// interface's transmit queue was full (RouterOS's tx-queue-drop).
+    pub engine_rx_drops: u64,
+    pub tx_queue_drops: u64,
+}
+
+impl Datapath {
+    /// The factory configuration on `nics`.
+    pub fn new(nics: Vec<Nic>) -> Result<Self, factory::FactoryError> {
+        let macs: Vec<EthernetAddress> = nics
+            .iter()
+            .map(|nic| EthernetAddress(nic.device.mac()))
+            .collect();
+        let now = engine_now();
+        let engine = factory::build(&macs, EngineConfig::default(), clock::rdtsc(), now)?;
+        let interfaces = engine.interfaces().iter().map(|(id, _)| id).collect();
+        let tx_dropped = alloc::vec![0; nics.len()];
+        let mut nics = nics;
+        for nic in &mut nics {
+            // Interrupts stay on: the handler masks the line while a round polls (see module docs).
+            nic.device.set_interrupts(true);
+        }
+        let mut datapath = Self {
+            engine,
+            nics,
+            interfaces,
+            next_link_poll_ms: 0,
+            tx_dropped,
+        };
+        datapath.poll_links(now);
+        Ok(datapath)
+    }
+
+    fn poll_links(&mut self, now: Instant) {
+        for (nic, &id) in self.nics.iter_mut().zip(&self.interfaces) {
+            let up = nic.device.link_up();
+            self.engine.set_running(id, up, now);
+        }
+    }
+
+    /// One round of work; returns whether any frame moved.
+    pub fn run(&mut self) -> bool {
+        let now = engine_now();
+        let fired = interrupts::take_pending_device_irqs();
+        if fired != 0 {
+            for nic in &mut self.nics {
+                if nic.irq.is_some_and(|line| fired & (1 << line) != 0) {
+                    nic.device.ack_interrupt();
+                }
+            }
+        }
+
+        let mut moved = 0;
+        let engine = &mut self.engine;
+        for (nic, &id) in self.nics.iter_mut().zip(&self.interfaces) {
+            moved += nic
+                .device
+                .receive(RX_BUDGET, &mut |frame| engine.receive(id, frame, now));
+        }
+
+        let now_ms = clock::now().as_millis();
+        if now_ms >= self.next_link_poll_ms {
+            self.next_link_poll_ms = now_ms + LINK_POLL_MS;
+            self.poll_links(now);
+        }
+        if self.engine.poll_at(now).is_some_and(|at| at <= now) {
+            self.engine.poll(now);
+        }
+
+        for ((nic, &id), dropped) in self
+            .nics
+            .iter_mut()
+            .zip(&self.interfaces)
+            .zip(&mut self.tx_dropped)
+        {
+            if self.engine.tx_pending(id) == 0 {
+                continue;
+            }
+            let device = &mut nic.device;
+            moved += self
+                .engine
+                .transmit(id, |frame| match device.transmit(frame) {
+                    Ok(()) => true,
+                    Err(TxError::RingFull) => false,
+                    // Not sendable at all (too long for the device, device broken): drop it, counted.
+                    Err(TxError::BadLength | TxError::Device) => {
+                        *dropped += 1;
+                        true
+                    }
+                });
+            device.flush();
+        }
+
+        if fired != 0 {
+            interrupts::unmask_device_irqs(fired);
+        }
+        moved > 0
+    }
+
+    /// Whether a round would find work now (checked with interrupts off before halting).
+    pub fn has_work(&mut self) -> bool {
+        let engine = &self.engine;
+        interrupts::device_irq_pending()
+            || self.interfaces.iter().any(|&id| engine.tx_pending(id) > 0)
+            || self.nics.iter_mut().any(|nic| nic.device.rx_pending())
+    }
+
+    pub fn stats(&self) -> Vec<InterfaceStats> {
+        let mut stats = Vec::new();
+        for ((nic, &id), &tx_dropped) in
+            self.nics.iter().zip(&self.interfaces).zip(&self.tx_dropped)
+        {
+            let counters = self
+                .engine
+                .interfaces()
+                .get(id)
+                .map(|i| i.counters)
+                .unwrap_or_default();
+            stats.push(InterfaceStats {
+                name: nic.name.clone(),
+                driver: nic.driver,
+                running: self.engine.interfaces().is_up(id),
+                engine_rx_drops: counters.rx_drops,
+                tx_queue_drops: counters.tx_drops,
+                mac: nic.device.mac(),
+                device: nic.device.counters(),
+                tx_dropped,
+            });
+        }
+        stats
+    }
+}
