@@ -151,6 +151,12 @@ pub trait Hooks {
     /// connection counters and timeout, NAT of both halves, the fasttrack counters — and sets
     /// `packet.meta` as they would have.
     fn fast_path_commit(&mut self, _packet: &mut Packet, _fast: &FastPath, _now: Instant) {}
+
+    /// Undoes NAT on `l3`, a copy of a packet of connection `conn` that the router is about to answer
+    /// with an ICMP error: restores the addresses and ports the packet had when it arrived, so the error
+    /// goes to its real sender and quotes what that sender sent (Linux `icmp_ndo_send` does the same for
+    /// NATed packets). The default has no NAT to undo.
+    fn restore_pre_nat(&mut self, _l3: &mut [u8], _conn: Option<crate::flow::ConnFacts>) {}
 }
 
 /// A packet the hooks let take the FastTrack fast path ([`Hooks::fast_path`]).
@@ -200,6 +206,10 @@ impl<H: Hooks> Hooks for FullPathOnly<H> {
 
     fn poll(&mut self, now: Instant) {
         self.0.poll(now);
+    }
+
+    fn restore_pre_nat(&mut self, l3: &mut [u8], conn: Option<crate::flow::ConnFacts>) {
+        self.0.restore_pre_nat(l3, conn)
     }
 
     fn address_removed(&mut self, address: Ipv4Address) {

@@ -306,3 +306,54 @@ fn http_exchange_with_fin_carrying_data_reaches_the_client() {
         router.engine.drops()
     );
 }
+
+/// A LAN host pings a WAN address nobody answers ARP for: after the ARP retries the router answers
+/// Destination Host Unreachable from its LAN address, driven only by `poll_at`/`poll` as the kernel does.
+#[test]
+fn unanswered_arp_gives_host_unreachable_when_polled_as_the_kernel_does() {
+    let mut router = Router::new();
+    let lan_host = ip(192, 168, 88, LAN_HOST);
+    let nobody = ip(198, 51, 100, 99);
+    // The router learns the LAN host from its ARP request first, as on a real segment.
+    let request = arp_frame(
+        ArpOperation::Request,
+        mac(LAN_HOST),
+        lan_host,
+        LAN_MAC,
+        LAN_ADDRESS.address(),
+    );
+    router.engine.receive(InterfaceId(1), &request, router.now);
+    router.sent(1);
+    router.engine.receive(
+        InterfaceId(1),
+        &ipv4_frame(
+            mac(LAN_HOST),
+            LAN_MAC,
+            &echo_request(lan_host, nobody, 64, 9, 1),
+        ),
+        router.now,
+    );
+    let mut unreachable = None;
+    for _ in 0..200 {
+        router.now += netstack::Duration::from_millis(100);
+        if router
+            .engine
+            .poll_at(router.now)
+            .is_some_and(|at| at <= router.now)
+        {
+            router.engine.poll(router.now);
+        }
+        router.sent(0);
+        if let Some(ip) = router.sent(1).into_iter().find_map(|s| match s {
+            Sent::Ipv4 { ip, .. } => Some(ip),
+            _ => None,
+        }) {
+            unreachable = Some(ip);
+            break;
+        }
+    }
+    let ip = unreachable.expect("an ICMP error reaches the LAN host");
+    assert_eq!(ipv4_header(&ip).src_addr, LAN_ADDRESS.address());
+    assert_eq!(icmp_of(&ip).0, 3, "destination unreachable");
+    assert_eq!(icmp_of(&ip).1, 1, "host unreachable");
+}

@@ -458,9 +458,20 @@ fn mtu_and_interface_state_are_checked_per_packet() {
     );
     let (sent, fast) = t.out(&big);
     assert_eq!(fast, 0);
-    // Refused with Fragmentation Needed on both paths. (The full path refuses it after srcnat, so the
-    // error quotes the masqueraded packet and is addressed to the router itself: nothing leaves.)
-    assert_eq!(sent.len(), 0);
+    // Refused with Fragmentation Needed on both paths, after srcnat: the error undoes the masquerade, so
+    // it goes back to the client and quotes the packet as the client sent it.
+    assert_eq!(sent.len(), 1);
+    let Sent::Ipv4 { ip: error, .. } = parse(&sent[0]) else {
+        panic!("an IPv4 ICMP error");
+    };
+    assert_eq!(ipv4_header(&error).dst_addr, a(CLIENT));
+    let (ty, code, _, quote) = icmp_of(&error);
+    assert_eq!((ty, code), (3, 4), "fragmentation needed");
+    assert_eq!(
+        &quote[12..16],
+        &a(CLIENT).octets()[..],
+        "the quote has the client's own address"
+    );
     let big = ipv4(
         a(CLIENT),
         a(SERVER),

@@ -102,6 +102,8 @@ pub struct Engine<H: Hooks = NoHooks> {
     /// Scratch space, one per section that needs it, so that a path that re-enters another (the local
     /// stack's output needing an ICMP error, say) never finds its buffer taken.
     icmp_scratch: Vec<u8>,
+    /// Copy of a packet an ICMP error is about, with NAT undone (see `send_icmp_error`).
+    quote_scratch: Vec<u8>,
     fragment_scratch: Vec<u8>,
     local_scratch: Vec<u8>,
     /// Our addresses on one interface, for ARP (reused).
@@ -138,6 +140,7 @@ impl<H: Hooks> Engine<H> {
             buffers_in_use: 0,
             tx: Vec::new(),
             icmp_scratch: alloc::vec![0; crate::icmp_error::MAX_ERROR_PACKET_LEN],
+            quote_scratch: Vec::new(),
             fragment_scratch: alloc::vec![0; MAX_FRAME],
             local_scratch: Vec::with_capacity(MAX_FRAME),
             ours: Vec::new(),

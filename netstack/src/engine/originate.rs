@@ -123,7 +123,24 @@ impl<H: Hooks> Engine<H> {
         kind: IcmpErrorKind,
         now: Instant,
     ) {
-        let Ok(ip) = Ipv4Packet::new_checked(offending.l3()) else {
+        // The error is about the packet as its sender sent it: undo any NAT already applied (a copy, on
+        // this rare path only), so it goes back to the sender and quotes what the sender knows.
+        let mut quoted = core::mem::take(&mut self.quote_scratch);
+        quoted.clear();
+        quoted.extend_from_slice(offending.l3());
+        self.hooks.restore_pre_nat(&mut quoted, offending.meta.conn);
+        self.send_icmp_error_about(offending, &quoted, kind, now);
+        self.quote_scratch = quoted;
+    }
+
+    fn send_icmp_error_about(
+        &mut self,
+        offending: &Packet,
+        quoted: &[u8],
+        kind: IcmpErrorKind,
+        now: Instant,
+    ) {
+        let Ok(ip) = Ipv4Packet::new_checked(quoted) else {
             return;
         };
         let (src, dst) = (ip.src_addr(), ip.dst_addr());
@@ -141,8 +158,7 @@ impl<H: Hooks> Engine<H> {
         };
         let out = &mut self.icmp_scratch;
         out.resize(MAX_ERROR_PACKET_LEN, 0);
-        let Ok(len) = icmp_error::build_icmp_error(offending.l3(), kind, source, &context, out)
-        else {
+        let Ok(len) = icmp_error::build_icmp_error(quoted, kind, source, &context, out) else {
             bump(&mut self.stats.icmp_errors_suppressed);
             return;
         };

@@ -650,6 +650,25 @@ impl Hooks for Firewall {
         self.state.address_lists.expire(now);
     }
 
+    fn restore_pre_nat(&mut self, l3: &mut [u8], conn: Option<crate::flow::ConnFacts>) {
+        let Some(conn) = conn.filter(|c| c.srcnat || c.dstnat) else {
+            return;
+        };
+        let Some(tuples) = conn.id.and_then(|id| self.conntrack.tuples(id)) else {
+            return;
+        };
+        // `nat::rewrite` turns a packet travelling in `dir` into the inverse of the other direction's
+        // tuple; asking it to treat the packet as travelling the other way, with this direction's tuple
+        // inverted in the table, yields this direction's tuple itself: the packet as it arrived.
+        let (this, other) = match conn.direction {
+            crate::flow::Direction::Original => (0, crate::flow::Direction::Reply),
+            crate::flow::Direction::Reply => (1, crate::flow::Direction::Original),
+        };
+        let mut table = tuples;
+        table[this] = tuples[this].inverted();
+        let _ = nat::rewrite(l3, &table, other, Manip::Both);
+    }
+
     fn address_removed(&mut self, address: Ipv4Address) {
         self.flush_masquerade(address);
     }
