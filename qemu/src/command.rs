@@ -43,6 +43,16 @@ pub enum NetBackend {
     Tap(String),
 }
 
+/// The controller the image is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiskInterface {
+    /// The legacy IDE primary master (`-drive if=ide`), what a plain `qemu -drive file=…` attaches.
+    Ide,
+    /// A virtio-blk PCI device (`-device virtio-blk-pci`), what clouds and Proxmox attach. SeaBIOS and
+    /// OVMF both boot from it.
+    VirtioBlk,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SerialMode {
     /// Serial console and QEMU monitor multiplexed on the terminal (Ctrl-A x quits, Ctrl-A c monitor).
@@ -55,6 +65,7 @@ pub enum SerialMode {
 pub struct QemuConfig {
     pub image: PathBuf,
     pub firmware: Firmware,
+    pub disk: DiskInterface,
     pub nic_model: NicModel,
     /// ether1 (WAN) and ether2 (LAN) backends, in that order (PCI order gives the names).
     pub nics: Vec<NetBackend>,
@@ -71,11 +82,13 @@ pub struct QemuConfig {
 }
 
 impl QemuConfig {
-    /// The defaults a user gets: 128 MiB, virtio-net, BIOS, two isolated NICs, console on the terminal.
+    /// The defaults a user gets: 128 MiB, IDE disk, virtio-net, BIOS, two isolated NICs, console on the
+    /// terminal.
     pub fn new(image: impl Into<PathBuf>) -> Self {
         Self {
             image: image.into(),
             firmware: Firmware::Bios,
+            disk: DiskInterface::Ide,
             nic_model: NicModel::VirtioNet,
             nics: vec![NetBackend::Isolated, NetBackend::Isolated],
             memory_mib: 128,
@@ -124,10 +137,19 @@ impl QemuConfig {
             }
         }
         let snapshot = if self.snapshot { ",snapshot=on" } else { "" };
-        cmd.arg("-drive").arg(format!(
-            "if=ide,format=raw,file={}{snapshot}",
-            self.image.display()
-        ));
+        let image = self.image.display();
+        match self.disk {
+            DiskInterface::Ide => {
+                cmd.arg("-drive")
+                    .arg(format!("if=ide,format=raw,file={image}{snapshot}"));
+            }
+            DiskInterface::VirtioBlk => {
+                cmd.arg("-drive").arg(format!(
+                    "if=none,id=disk0,format=raw,file={image}{snapshot}"
+                ));
+                cmd.args(["-device", "virtio-blk-pci,drive=disk0"]);
+            }
+        }
         for (index, backend) in self.nics.iter().enumerate() {
             let id = format!("ether{}", index + 1);
             let netdev = match backend {
@@ -170,5 +192,45 @@ mod tests {
 
         config.netns = None;
         assert_eq!(config.command(None).get_program(), QEMU);
+    }
+
+    fn args(config: &QemuConfig) -> Vec<String> {
+        config
+            .command(None)
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// The value following each occurrence of `flag`.
+    fn values<'a>(args: &'a [String], flag: &str) -> Vec<&'a str> {
+        args.windows(2)
+            .filter(|pair| pair[0] == flag)
+            .map(|pair| pair[1].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn disk_is_ide_by_default_and_virtio_blk_on_request() {
+        let mut config = QemuConfig::new("disk.img");
+        assert_eq!(config.disk, DiskInterface::Ide);
+        let ide = args(&config);
+        assert_eq!(values(&ide, "-drive"), ["if=ide,format=raw,file=disk.img"]);
+        assert!(!values(&ide, "-device").iter().any(|d| d.contains("blk")));
+
+        config.disk = DiskInterface::VirtioBlk;
+        config.snapshot = true;
+        let virtio = args(&config);
+        assert_eq!(
+            values(&virtio, "-drive"),
+            ["if=none,id=disk0,format=raw,file=disk.img,snapshot=on"]
+        );
+        assert!(values(&virtio, "-device").contains(&"virtio-blk-pci,drive=disk0"));
+
+        config.disk = DiskInterface::Ide;
+        assert_eq!(
+            values(&args(&config), "-drive"),
+            ["if=ide,format=raw,file=disk.img,snapshot=on"]
+        );
     }
 }
