@@ -7,17 +7,25 @@
 //! - `page-fault`, `double-fault`: provoke that exception; the fatal-exception path prints its diagnosis and,
 //!   because the fault was expected, exits with success (an unexpected fault exits with failure);
 //! - `panic`: panics; the panic handler prints message and location and exits with failure, as every panic
-//!   in a test build does.
+//!   in a test build does;
+//! - `disk`: reads, writes and range checks on the config partition `storage` found at boot, through
+//!   whichever driver it sits behind (virtio-blk or ATA); the runner attaches the image with a throw-away
+//!   overlay, so the writes never reach the image file. Same exit statuses as `unit`.
 
 use alloc::boxed::Box;
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU8, Ordering};
 
+use drivers::block::{
+    BlockDevice, BlockError, CONFIG_PARTITION_TYPE, Partition, PartitionTable, SECTOR_SIZE,
+};
 use x86_64::structures::paging::{FrameAllocator, FrameDeallocator};
 
 use crate::power::{self, EXIT_FAILURE, EXIT_SUCCESS, FatalCause};
+use crate::storage::{self, ConfigDisk};
 use crate::{clock, interrupts, memory, println, serial};
 
 /// The exception vector the running suite provokes on purpose (0xFF: none).
@@ -39,6 +47,7 @@ pub fn main() -> ! {
     let suite = read_line();
     match suite.trim() {
         "unit" => run_unit_tests(),
+        "disk" => run_disk_tests(),
         "page-fault" => provoke_page_fault(),
         "double-fault" => provoke_double_fault(),
         "panic" => panic!("deliberate panic requested by the test runner"),
@@ -117,9 +126,15 @@ fn run_unit_tests() -> ! {
         ("pci_finds_host_bridge", pci_finds_host_bridge),
         ("acpi_power_control_found", acpi_power_control_found),
     ];
-    let mut failed = 0;
-    for (name, test) in tests {
-        match test() {
+    report(tests.iter().map(|(name, test)| (*name, test())))
+}
+
+/// Prints each result as the (lazy) iterator runs the tests, then exits QEMU with the verdict.
+fn report(results: impl Iterator<Item = (&'static str, TestResult)>) -> ! {
+    let (mut total, mut failed) = (0, 0);
+    for (name, result) in results {
+        total += 1;
+        match result {
             Ok(()) => println!("ktest: {name} ... ok"),
             Err(message) => {
                 failed += 1;
@@ -128,10 +143,10 @@ fn run_unit_tests() -> ! {
         }
     }
     if failed == 0 {
-        println!("ktest: all {} tests passed", tests.len());
+        println!("ktest: all {total} tests passed");
         power::qemu_exit(EXIT_SUCCESS)
     }
-    println!("ktest: {failed} of {} tests failed", tests.len());
+    println!("ktest: {failed} of {total} tests failed");
     power::qemu_exit(EXIT_FAILURE)
 }
 
@@ -315,4 +330,390 @@ fn acpi_power_control_found() -> TestResult {
     let control = power::acpi_control().ok_or("no ACPI power control")?;
     check!(control.pm1a_cnt.is_some(), "no PM1a control block");
     Ok(())
+}
+
+/// The config partition under test, taken out of `storage::CONFIG_DISK` for the `disk` suite.
+struct DiskUnderTest {
+    /// `None` only after re-opening the partition following a whole-device access failed.
+    partition: Option<Partition<Box<dyn BlockDevice + Send>>>,
+    first_lba: u64,
+    sectors: u64,
+    /// Sectors outside the partition, read through the whole device before any write: (LBA, contents).
+    outside: Vec<(u64, Vec<u8>)>,
+}
+
+type DiskTest = (&'static str, fn(&mut DiskUnderTest) -> TestResult);
+
+impl DiskUnderTest {
+    fn partition(&mut self) -> Result<&mut Partition<Box<dyn BlockDevice + Send>>, String> {
+        self.partition
+            .as_mut()
+            .ok_or_else(|| "config partition lost (re-opening it failed earlier)".to_string())
+    }
+
+    /// Runs `f` on the whole device (LBA 0 is the MBR), then confines the device to the config partition
+    /// again, the way `storage` found it at boot.
+    fn whole_device<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn BlockDevice) -> Result<R, String>,
+    ) -> Result<R, String> {
+        let mut device = self
+            .partition
+            .take()
+            .ok_or("config partition lost (re-opening it failed earlier)")?
+            .into_inner();
+        let result = f(&mut *device);
+        let partition = Partition::open(device, CONFIG_PARTITION_TYPE)
+            .map_err(|refused| format!("re-opening the config partition: {}", refused.error))?;
+        check!(
+            partition.first_lba() == self.first_lba && partition.sector_count() == self.sectors,
+            "re-opened partition is {} sectors at {}, was {} at {}",
+            partition.sector_count(),
+            partition.first_lba(),
+            self.sectors,
+            self.first_lba
+        );
+        self.partition = Some(partition);
+        result
+    }
+}
+
+/// Heap buffers only: virtio shares them with the device in place, which needs physically contiguous
+/// memory (the heap is; the stack is not).
+fn sector_buffer(sectors: usize) -> Vec<u8> {
+    alloc::vec![0; sectors * SECTOR_SIZE]
+}
+
+/// Distinct contents for every sector and `seed`: the sector's (partition) LBA in its first 8 bytes, then a
+/// pattern of LBA, seed and offset.
+fn sector_pattern(lba: u64, sectors: usize, seed: u8) -> Vec<u8> {
+    let mut buf = sector_buffer(sectors);
+    for (i, sector) in buf.chunks_mut(SECTOR_SIZE).enumerate() {
+        let this = lba + i as u64;
+        sector[..8].copy_from_slice(&this.to_le_bytes());
+        for (j, byte) in sector.iter_mut().enumerate().skip(8) {
+            *byte = (j as u8).wrapping_mul(31) ^ seed ^ (this as u8);
+        }
+    }
+    buf
+}
+
+fn read_sectors<D: BlockDevice + ?Sized>(
+    disk: &mut D,
+    lba: u64,
+    sectors: usize,
+) -> Result<Vec<u8>, String> {
+    let mut buf = sector_buffer(sectors);
+    disk.read(lba, &mut buf)
+        .map_err(|e| format!("reading {sectors} sector(s) at {lba}: {e}"))?;
+    Ok(buf)
+}
+
+fn write_sectors<D: BlockDevice + ?Sized>(disk: &mut D, lba: u64, buf: &[u8]) -> TestResult {
+    disk.write(lba, buf).map_err(|e| {
+        format!(
+            "writing {} sector(s) at {lba}: {e}",
+            buf.len() / SECTOR_SIZE
+        )
+    })
+}
+
+fn flush<D: BlockDevice + ?Sized>(disk: &mut D) -> TestResult {
+    disk.flush().map_err(|e| format!("flush: {e}"))
+}
+
+/// `Err` naming the first differing sector and byte when `got` is not `want` (both start at sector `lba`).
+fn compare_sectors(what: &str, lba: u64, got: &[u8], want: &[u8]) -> TestResult {
+    match got.iter().zip(want).position(|(a, b)| a != b) {
+        None if got.len() == want.len() => Ok(()),
+        None => Err(format!(
+            "{what}: {} bytes, expected {}",
+            got.len(),
+            want.len()
+        )),
+        Some(at) => Err(format!(
+            "{what}: sector {} byte {} is {:#04x}, expected {:#04x}",
+            lba + (at / SECTOR_SIZE) as u64,
+            at % SECTOR_SIZE,
+            got[at],
+            want[at]
+        )),
+    }
+}
+
+fn run_disk_tests() -> ! {
+    let Some(ConfigDisk { partition, source }) = storage::CONFIG_DISK.lock().take() else {
+        println!("ktest: disk: no config partition was found at boot (see the disk log above)");
+        power::qemu_exit(EXIT_FAILURE)
+    };
+    println!(
+        "ktest: disk: config partition on {source}: {} sectors at LBA {} of {}",
+        partition.sector_count(),
+        partition.first_lba(),
+        partition.device().sector_count()
+    );
+    let mut disk = DiskUnderTest {
+        first_lba: partition.first_lba(),
+        sectors: partition.sector_count(),
+        partition: Some(partition),
+        outside: Vec::new(),
+    };
+    let tests: &[DiskTest] = &[
+        (
+            "disk_is_the_4_mib_config_partition",
+            disk_is_the_4_mib_config_partition,
+        ),
+        ("disk_mbr_names_the_partition", disk_mbr_names_the_partition),
+        (
+            "disk_reads_first_and_last_sector",
+            disk_reads_first_and_last_sector,
+        ),
+        (
+            "disk_single_sector_writes_read_back",
+            disk_single_sector_writes_read_back,
+        ),
+        (
+            "disk_multi_sector_writes_read_back",
+            disk_multi_sector_writes_read_back,
+        ),
+        (
+            "disk_access_past_the_end_is_refused",
+            disk_access_past_the_end_is_refused,
+        ),
+        (
+            "disk_writes_stay_inside_the_partition",
+            disk_writes_stay_inside_the_partition,
+        ),
+    ];
+    report(tests.iter().map(|(name, test)| (*name, test(&mut disk))))
+}
+
+fn disk_is_the_4_mib_config_partition(disk: &mut DiskUnderTest) -> TestResult {
+    check!(
+        disk.sectors == 8192,
+        "config partition has {} sectors, expected 8192 (4 MiB)",
+        disk.sectors
+    );
+    let device_sectors = disk.partition()?.device().sector_count();
+    check!(
+        disk.first_lba >= 1 && disk.first_lba + disk.sectors <= device_sectors,
+        "partition {}..{} not inside the device's sectors 1..{device_sectors}",
+        disk.first_lba,
+        disk.first_lba + disk.sectors
+    );
+    Ok(())
+}
+
+/// Reads the MBR through the whole device and records the sectors next to the partition for the last test.
+fn disk_mbr_names_the_partition(disk: &mut DiskUnderTest) -> TestResult {
+    let (first, end) = (disk.first_lba, disk.first_lba + disk.sectors);
+    disk.outside = disk.whole_device(|device| {
+        let mbr = read_sectors(device, 0, 1)?;
+        check!(mbr[510..] == [0x55, 0xAA], "no MBR signature in sector 0");
+        let sector0: &[u8; SECTOR_SIZE] = mbr[..].try_into().map_err(|_| "short sector")?;
+        let entry = PartitionTable::parse(sector0, device.sector_count())
+            .and_then(|table| table.find(CONFIG_PARTITION_TYPE))
+            .map_err(|e| format!("MBR: {e}"))?;
+        check!(
+            u64::from(entry.first_lba) == first && entry.end_lba() == end,
+            "MBR entry {}..{} differs from the partition {first}..{end}",
+            entry.first_lba,
+            entry.end_lba()
+        );
+        let mut outside = alloc::vec![(0, mbr), (first - 1, read_sectors(device, first - 1, 1)?)];
+        if end < device.sector_count() {
+            outside.push((end, read_sectors(device, end, 1)?));
+        }
+        Ok(outside)
+    })?;
+    Ok(())
+}
+
+fn disk_reads_first_and_last_sector(disk: &mut DiskUnderTest) -> TestResult {
+    let (first, last) = (disk.first_lba, disk.sectors - 1);
+    let partition = disk.partition()?;
+    let head = read_sectors(partition, 0, 1)?;
+    let tail = read_sectors(partition, last, 1)?;
+    let run = read_sectors(partition, last - 15, 16)?;
+    compare_sectors(
+        "16-sector read ending at the last sector",
+        last,
+        &run[15 * SECTOR_SIZE..],
+        &tail,
+    )?;
+    let (raw_head, raw_tail) = disk.whole_device(|device| {
+        Ok((
+            read_sectors(device, first, 1)?,
+            read_sectors(device, first + last, 1)?,
+        ))
+    })?;
+    compare_sectors("partition sector 0 vs the device's", 0, &head, &raw_head)?;
+    compare_sectors(
+        "last partition sector vs the device's",
+        last,
+        &tail,
+        &raw_tail,
+    )
+}
+
+fn disk_single_sector_writes_read_back(disk: &mut DiskUnderTest) -> TestResult {
+    let sectors = disk.sectors;
+    let partition = disk.partition()?;
+    let targets = [0, 1, sectors / 2, sectors - 1];
+    for lba in targets {
+        write_sectors(partition, lba, &sector_pattern(lba, 1, 0x11))?;
+    }
+    flush(partition)?;
+    for lba in targets {
+        let got = read_sectors(partition, lba, 1)?;
+        compare_sectors(
+            "single-sector write",
+            lba,
+            &got,
+            &sector_pattern(lba, 1, 0x11),
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs of 16 sectors (one at the partition's end) and one of 300 (more than one 28-bit ATA command).
+fn disk_multi_sector_writes_read_back(disk: &mut DiskUnderTest) -> TestResult {
+    let sectors = disk.sectors;
+    let partition = disk.partition()?;
+    let runs = [(8u64, 16usize), (sectors - 16, 16), (1000, 300)];
+    let mut neighbours = Vec::new();
+    for (lba, count) in runs {
+        for neighbour in [lba - 1, lba + count as u64] {
+            if neighbour < sectors {
+                neighbours.push((neighbour, read_sectors(partition, neighbour, 1)?));
+            }
+        }
+    }
+    for (lba, count) in runs {
+        write_sectors(partition, lba, &sector_pattern(lba, count, 0x22))?;
+    }
+    flush(partition)?;
+    for (lba, count) in runs {
+        let got = read_sectors(partition, lba, count)?;
+        compare_sectors(
+            "multi-sector write",
+            lba,
+            &got,
+            &sector_pattern(lba, count, 0x22),
+        )?;
+    }
+    // The first run again sector by sector: single reads see what one multi-sector write put there.
+    let (lba, count) = runs[0];
+    let want = sector_pattern(lba, count, 0x22);
+    for (i, want) in want.chunks(SECTOR_SIZE).enumerate() {
+        let at = lba + i as u64;
+        compare_sectors(
+            "sector of a multi-sector write",
+            at,
+            &read_sectors(partition, at, 1)?,
+            want,
+        )?;
+    }
+    for (lba, before) in neighbours {
+        compare_sectors(
+            "sector next to a write",
+            lba,
+            &read_sectors(partition, lba, 1)?,
+            &before,
+        )?;
+    }
+    Ok(())
+}
+
+fn disk_access_past_the_end_is_refused(disk: &mut DiskUnderTest) -> TestResult {
+    let sectors = disk.sectors;
+    let partition = disk.partition()?;
+    let last_before = read_sectors(partition, sectors - 1, 1)?;
+    let mut one = sector_buffer(1);
+    let refusals = [
+        (
+            "read of the sector after the end",
+            partition.read(sectors, &mut one),
+        ),
+        ("read at LBA u64::MAX", partition.read(u64::MAX, &mut one)),
+        (
+            "write of the sector after the end",
+            partition.write(sectors, &sector_pattern(sectors, 1, 0x33)),
+        ),
+        (
+            "2-sector write over the end",
+            partition.write(sectors - 1, &sector_pattern(sectors - 1, 2, 0x33)),
+        ),
+        (
+            "16-sector write over the end",
+            partition.write(sectors - 8, &sector_pattern(sectors - 8, 16, 0x33)),
+        ),
+    ];
+    for (what, result) in refusals {
+        check!(
+            matches!(result, Err(BlockError::OutOfRange { capacity, .. }) if capacity == sectors),
+            "{what}: {result:?}, expected OutOfRange with capacity {sectors}"
+        );
+    }
+    check!(
+        matches!(
+            partition.read(0, &mut [0; 100]),
+            Err(BlockError::BadBufferLength(100))
+        ),
+        "100-byte read not refused"
+    );
+    check!(
+        matches!(partition.write(0, &[]), Err(BlockError::BadBufferLength(0))),
+        "empty write not refused"
+    );
+    flush(partition)?;
+    let last_after = read_sectors(partition, sectors - 1, 1)?;
+    compare_sectors(
+        "last sector after refused writes",
+        sectors - 1,
+        &last_after,
+        &last_before,
+    )?;
+    let eighth_last = read_sectors(partition, sectors - 8, 1)?;
+    compare_sectors(
+        "sector written by a refused write",
+        sectors - 8,
+        &eighth_last,
+        &sector_pattern(sectors - 8, 1, 0x22),
+    )
+}
+
+/// Through the whole device: the partition's sectors hold what was written through it (at its offset),
+/// and the MBR and the sectors just outside the partition are as they were before any write.
+fn disk_writes_stay_inside_the_partition(disk: &mut DiskUnderTest) -> TestResult {
+    check!(
+        !disk.outside.is_empty(),
+        "outside sectors not recorded (an earlier test failed)"
+    );
+    let (first, sectors) = (disk.first_lba, disk.sectors);
+    let outside = core::mem::take(&mut disk.outside);
+    disk.whole_device(|device| {
+        for (lba, before) in &outside {
+            compare_sectors(
+                "sector outside the partition",
+                *lba,
+                &read_sectors(device, *lba, 1)?,
+                before,
+            )?;
+        }
+        let run = read_sectors(device, first + 8, 16)?;
+        compare_sectors(
+            "16-sector run seen through the device",
+            8,
+            &run,
+            &sector_pattern(8, 16, 0x22),
+        )?;
+        let last = read_sectors(device, first + sectors - 1, 1)?;
+        compare_sectors(
+            "last sector seen through the device",
+            sectors - 1,
+            &last,
+            &sector_pattern(sectors - 16, 16, 0x22)[15 * SECTOR_SIZE..],
+        )
+    })
 }
