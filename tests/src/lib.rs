@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use image_builder::ImageLayout;
 pub use image_builder::KernelFlavor;
-pub use qemu_runner::{Firmware, NicModel, QemuConfig, Vm, VmError};
+pub use qemu_runner::{DiskInterface, Firmware, NicModel, QemuConfig, Vm, VmError};
 
 /// The appliance's root prompt.
 pub const PROMPT: &str = "[admin@MikroTik] > ";
@@ -28,9 +28,11 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn image(flavor: KernelFlavor) -> (PathBuf, ImageLayout) {
     static APPLIANCE: OnceLock<Result<(PathBuf, ImageLayout), String>> = OnceLock::new();
     static TEST: OnceLock<Result<(PathBuf, ImageLayout), String>> = OnceLock::new();
+    static NULL_FORWARD: OnceLock<Result<(PathBuf, ImageLayout), String>> = OnceLock::new();
     let cell = match flavor {
         KernelFlavor::Appliance => &APPLIANCE,
         KernelFlavor::Test => &TEST,
+        KernelFlavor::NullForward => &NULL_FORWARD,
     };
     match cell.get_or_init(|| image_builder::build(flavor)) {
         Ok(built) => built.clone(),
