@@ -67,4 +67,12 @@ pub trait NetDevice {
     fn rx_pending(&mut self) -> bool;
 
     fn counters(&self) -> NetCounters;
+
+    /// Accepts every unicast frame whatever its destination MAC (needed where the appliance forwards
+    /// frames not addressed to it: the null forwarder, later bridging). Returns whether the device
+    /// now does so; the default cannot change it (virtio-net without a control queue: QEMU's device
+    /// starts promiscuous).
+    fn set_promiscuous(&mut self, _enabled: bool) -> bool {
+        false
+    }
 }

@@ -14,6 +14,9 @@ pub enum KernelFlavor {
     Appliance,
     /// The kernel test suite (`--features ktest`).
     Test,
+    /// The null forwarder (`--features null-forward`): frames cross between NIC pairs with only MACs
+    /// rewritten, the ceiling for datapath benchmarks.
+    NullForward,
 }
 
 impl KernelFlavor {
@@ -21,6 +24,7 @@ impl KernelFlavor {
         match self {
             KernelFlavor::Appliance => "appliance.img",
             KernelFlavor::Test => "appliance-ktest.img",
+            KernelFlavor::NullForward => "appliance-null-forward.img",
         }
     }
 }
@@ -48,8 +52,14 @@ pub fn build_kernel(flavor: KernelFlavor) -> Result<PathBuf, String> {
         "--release",
     ]);
     command.arg("--target-dir").arg(&target_dir);
-    if flavor == KernelFlavor::Test {
-        command.args(["--features", "ktest"]);
+    match flavor {
+        KernelFlavor::Appliance => {}
+        KernelFlavor::Test => {
+            command.args(["--features", "ktest"]);
+        }
+        KernelFlavor::NullForward => {
+            command.args(["--features", "null-forward"]);
+        }
     }
     // The kernel must not inherit flags meant for host builds (e.g. from `cargo test` or coverage tools).
     command
@@ -65,7 +75,7 @@ pub fn build_kernel(flavor: KernelFlavor) -> Result<PathBuf, String> {
     if !status.success() {
         return Err(format!("building the kernel failed ({status})"));
     }
-    // Test and appliance kernels share the file name; copy each out so both images can coexist.
+    // Every flavour's kernel has the same file name; copy each out so the images can coexist.
     let built = target_dir
         .join("x86_64-unknown-none")
         .join("release")
@@ -73,6 +83,7 @@ pub fn build_kernel(flavor: KernelFlavor) -> Result<PathBuf, String> {
     let named = target_dir.join(match flavor {
         KernelFlavor::Appliance => "appliance",
         KernelFlavor::Test => "appliance-ktest",
+        KernelFlavor::NullForward => "appliance-null-forward",
     });
     std::fs::copy(&built, &named).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
     Ok(named)

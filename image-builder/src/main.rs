@@ -1,8 +1,8 @@
 //! `image-builder`: builds the appliance image, and boots it in QEMU with the serial console attached.
 //!
 //! ```text
-//! image-builder build [--ktest]
-//! image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest]
+//! image-builder build [--ktest | --null-forward]
+//! image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest | --null-forward]
 //! ```
 
 use std::process::ExitCode;
@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use image_builder::{KernelFlavor, build};
 use qemu_runner::{Firmware, NicModel, OvmfVars, QemuConfig, detect_accel};
 
-const USAGE: &str = "usage: image-builder build [--ktest]
-       image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest]
+const USAGE: &str = "usage: image-builder build [--ktest | --null-forward]
+       image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest | --null-forward]
 
 build  compile the kernel and write target/images/appliance.img (a raw disk that boots on BIOS and UEFI)
 run    build, then boot it in QEMU with the serial console on this terminal (Ctrl-A x quits QEMU)";
@@ -37,6 +37,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     while let Some(option) = options.next() {
         match option.as_str() {
             "--ktest" => flavor = KernelFlavor::Test,
+            "--null-forward" => flavor = KernelFlavor::NullForward,
             "--uefi" => firmware = Firmware::Uefi,
             "--e1000" => nic_model = NicModel::E1000,
             "--memory" => {

@@ -20,11 +20,11 @@ extern crate alloc;
 mod acpi;
 mod ata;
 mod clock;
-#[cfg_attr(feature = "ktest", allow(dead_code))]
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod console;
-#[cfg_attr(feature = "ktest", allow(dead_code))]
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod cpu;
-#[cfg_attr(feature = "ktest", allow(dead_code))]
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod datapath;
 mod dma;
 mod frame_allocator;
@@ -37,6 +37,8 @@ mod memory;
 mod mmio;
 #[cfg_attr(feature = "ktest", allow(dead_code))]
 mod nic;
+#[cfg(feature = "null-forward")]
+mod null_forward;
 mod pci;
 mod pit;
 mod power;
@@ -49,11 +51,12 @@ use core::panic::PanicInfo;
 use bootloader_api::config::{BootloaderConfig, Mapping};
 use bootloader_api::{BootInfo, entry_point};
 
-/// Ask the bootloader for a window onto all physical memory (see `memory`) and a 128 KiB kernel stack.
+/// Ask the bootloader for a window onto all physical memory (see `memory`) and a 1 MiB kernel stack (driver
+/// setup builds virtqueue state of several KiB per queue on the stack before boxing it).
 pub static BOOTLOADER_CONFIG: BootloaderConfig = {
     let mut config = BootloaderConfig::new_default();
     config.mappings.physical_memory = Some(Mapping::Dynamic);
-    config.kernel_stack_size = 128 * 1024;
+    config.kernel_stack_size = 1024 * 1024;
     config
 };
 
@@ -142,7 +145,10 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     #[cfg(feature = "ktest")]
     ktest::main();
 
-    #[cfg(not(feature = "ktest"))]
+    #[cfg(all(feature = "null-forward", not(feature = "ktest")))]
+    null_forward::run(nics);
+
+    #[cfg(not(any(feature = "ktest", feature = "null-forward")))]
     {
         let datapath = match datapath::Datapath::new(nics) {
             Ok(datapath) => datapath,
@@ -153,7 +159,7 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
 }
 
 /// Serves the console and the datapath; halts until the next interrupt whenever neither has work.
-#[cfg(not(feature = "ktest"))]
+#[cfg(not(any(feature = "ktest", feature = "null-forward")))]
 fn main_loop(mut datapath: datapath::Datapath) -> ! {
     let mut console = console::Console::new();
     console.start();

@@ -135,6 +135,13 @@ impl<R: Registers, D: DmaRegion> E1000<R, D> {
 }
 
 impl<R: Registers, D: DmaRegion> NetDevice for E1000<R, D> {
+    /// Unicast promiscuous (RCTL.UPE); multicast keeps its own setting.
+    fn set_promiscuous(&mut self, enabled: bool) -> bool {
+        let multicast = self.regs.read(RCTL) & RCTL_MPE != 0;
+        E1000::set_promiscuous(self, enabled, multicast);
+        true
+    }
+
     fn mac(&self) -> [u8; 6] {
         self.mac
     }
