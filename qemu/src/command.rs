@@ -67,6 +67,8 @@ pub struct QemuConfig {
     pub firmware: Firmware,
     pub disk: DiskInterface,
     pub nic_model: NicModel,
+    /// Per-NIC models in `ether1..` order, for mixed machines; NICs beyond the list use `nic_model`.
+    pub nic_models: Vec<NicModel>,
     /// ether1 (WAN) and ether2 (LAN) backends, in that order (PCI order gives the names).
     pub nics: Vec<NetBackend>,
     pub memory_mib: u32,
@@ -90,6 +92,7 @@ impl QemuConfig {
             firmware: Firmware::Bios,
             disk: DiskInterface::Ide,
             nic_model: NicModel::VirtioNet,
+            nic_models: Vec::new(),
             nics: vec![NetBackend::Isolated, NetBackend::Isolated],
             memory_mib: 128,
             serial: SerialMode::Terminal,
@@ -161,8 +164,13 @@ impl QemuConfig {
             cmd.arg("-netdev").arg(netdev);
             // Locally administered, stable MACs: 52:54:00 is QEMU's prefix; the last byte is the port number.
             let mac = format!("52:54:00:12:34:{:02x}", index + 1);
+            let model = self
+                .nic_models
+                .get(index)
+                .copied()
+                .unwrap_or(self.nic_model);
             cmd.arg("-device")
-                .arg(format!("{},netdev={id},mac={mac}", self.nic_model.device()));
+                .arg(format!("{},netdev={id},mac={mac}", model.device()));
         }
         if self.debug_exit {
             cmd.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);

@@ -42,11 +42,19 @@ impl Bench {
     /// Builds the network and boots the appliance in it with `nic` and `firmware`. `None` when the test
     /// is skipped.
     fn start(test: &str, nic: NicModel, firmware: Firmware) -> Option<Self> {
+        Self::start_with(test, &[nic, nic], firmware)
+    }
+
+    /// As [`Bench::start`] with a model per NIC (`ether1`, `ether2`).
+    fn start_with(test: &str, nics: &[NicModel], firmware: Firmware) -> Option<Self> {
         let network = Network::create_or_skip(test, TOOLS)?;
         let mut config = network.qemu_config(config(KernelFlavor::Appliance, firmware));
-        config.nic_model = nic;
+        config.nic_models = nics.to_vec();
         let vm = boot_until(&config, PROMPT);
-        let label = format!("{nic:?}/{firmware:?}");
+        let label = match nics {
+            [a, b] if a == b => format!("{a:?}/{firmware:?}"),
+            _ => format!("{nics:?}/{firmware:?}"),
+        };
         println!(
             "{label}: booted to the prompt in {} ms",
             vm.elapsed().as_millis()
@@ -444,8 +452,29 @@ impl Drop for Served {
     }
 }
 
+impl Bench {
+    /// `/interface print stats` on the console lists ether1 and ether2 running, with traffic counted.
+    fn interface_stats_count_traffic(&mut self) {
+        let Some(vm) = self.vm.as_mut() else { return };
+        let answer = run_command(vm, "/interface print stats");
+        for (index, name) in [(0, "ether1"), (1, "ether2")] {
+            let row = answer
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{index} R {name}")));
+            let counted = row.is_some_and(|r| {
+                r.split_once(name)
+                    .is_some_and(|(_, counters)| counters.chars().any(|c| ('1'..='9').contains(&c)))
+            });
+            self.check(counted, || {
+                format!("`/interface print stats` shows no running {name} with traffic:\n{answer}")
+            });
+        }
+        println!("{}: /interface print stats\n{answer}", self.label);
+    }
+}
+
 /// Every check on one router.
-fn routes_between_the_hosts(bench: Bench, started: Instant) {
+fn routes_between_the_hosts(mut bench: Bench, started: Instant) {
     bench.pings_both_sides();
     bench.lan_reaches_wan_through_masquerade();
     bench.wan_cannot_connect_to_lan();
@@ -453,6 +482,7 @@ fn routes_between_the_hosts(bench: Bench, started: Instant) {
     bench.ttl_exceeded();
     bench.host_unreachable();
     bench.idles();
+    bench.interface_stats_count_traffic();
     println!(
         "{}: all checks in {:.1} s",
         bench.label,
@@ -494,4 +524,23 @@ fn virtio_net_under_uefi_answers_ping() {
         return;
     };
     bench.pings_both_sides();
+}
+
+/// ether1 an e1000 and ether2 a virtio-net NIC in one machine: names follow PCI order, and traffic
+/// crosses between the two drivers.
+#[test]
+fn mixed_e1000_and_virtio_net_route_between_each_other() {
+    let test = "mixed_e1000_and_virtio_net_route_between_each_other";
+    let nics = [NicModel::E1000, NicModel::VirtioNet];
+    let Some(mut bench) = Bench::start_with(test, &nics, Firmware::Bios) else {
+        return;
+    };
+    let log = bench.transcript();
+    bench.check(
+        log.contains("ether1: e1000 at") && log.contains("ether2: virtio-net at"),
+        || format!("ether1 should be the e1000 and ether2 the virtio-net NIC:\n{log}"),
+    );
+    bench.pings_both_sides();
+    bench.lan_reaches_wan_through_masquerade();
+    bench.interface_stats_count_traffic();
 }
