@@ -19,7 +19,7 @@ use netstack::interface::InterfaceId;
 use netstack::{Engine, EngineConfig, Instant};
 use smoltcp::wire::EthernetAddress;
 
-use crate::nic::Nic;
+use crate::nic::{self, Nic};
 use crate::{clock, interrupts};
 
 /// Frames taken from one NIC per round.
@@ -93,14 +93,7 @@ impl Datapath {
     /// One round of work; returns whether any frame moved.
     pub fn run(&mut self) -> bool {
         let now = engine_now();
-        let fired = interrupts::take_pending_device_irqs();
-        if fired != 0 {
-            for nic in &mut self.nics {
-                if nic.irq.is_some_and(|line| fired & (1 << line) != 0) {
-                    nic.device.ack_interrupt();
-                }
-            }
-        }
+        let fired = nic::acknowledge_interrupts(&mut self.nics);
 
         let mut moved = 0;
         let engine = &mut self.engine;

@@ -19,17 +19,14 @@ use drivers::pci::Bar;
 use drivers::pci::PciDevice;
 use drivers::virtio_net::VirtioNet;
 use virtio_drivers::transport::pci::PciTransport;
-use virtio_drivers::transport::pci::bus::PciRoot;
 
 use crate::dma::{KernelDma, KernelHal};
 use crate::mmio::MmioRegisters;
-use crate::pci::{PortConfigSpace, device_function};
+use crate::pci::{self, VIRTIO_VENDOR};
 
 /// PCI class 02h: network controller.
 const CLASS_NETWORK: u8 = 0x02;
-/// virtio's PCI vendor, and its network device IDs: transitional (0x1000) and modern (0x1041)
-/// (virtio 1.2 §4.1.2.1).
-const VIRTIO_VENDOR: u16 = 0x1AF4;
+/// virtio's network device IDs: transitional (0x1000) and modern (0x1041) (virtio 1.2 §4.1.2.1).
 const VIRTIO_NET_IDS: [u16; 2] = [0x1000, 0x1041];
 
 /// A started NIC.
@@ -92,18 +89,8 @@ pub fn probe(devices: &[PciDevice]) -> Vec<Nic> {
     nics
 }
 
-fn enable(device: &PciDevice) {
-    let mut config = PortConfigSpace;
-    drivers::pci::enable_io_space(&mut config, device.address);
-    drivers::pci::enable_memory_space(&mut config, device.address);
-    drivers::pci::enable_bus_master(&mut config, device.address);
-}
-
 fn start_virtio(device: &PciDevice) -> Result<Box<dyn NetDevice>, String> {
-    enable(device);
-    let mut root = PciRoot::new(PortConfigSpace);
-    let transport = PciTransport::new::<KernelHal, _>(&mut root, device_function(device.address))
-        .map_err(|e| format!("virtio transport: {e}"))?;
+    let transport = pci::virtio_transport(device)?;
     let net = VirtioNet::<KernelHal, PciTransport>::new(transport).map_err(|e| format!("{e}"))?;
     Ok(Box::new(net))
 }
@@ -118,7 +105,22 @@ fn start_e1000(device: &PciDevice) -> Result<Box<dyn NetDevice>, String> {
         }
         other => return Err(format!("e1000: BAR0 is not a usable memory BAR: {other:?}")),
     };
-    enable(device);
+    pci::enable(device);
     let nic = E1000::new(registers, &mut KernelDma).map_err(|e| format!("e1000: {e}"))?;
     Ok(Box::new(nic))
+}
+
+/// Takes the device interrupt lines that fired (the handler left them masked) and has every NIC on one
+/// of them acknowledge its interrupt. Returns the lines, for [`crate::interrupts::unmask_device_irqs`]
+/// once the NICs were polled.
+pub fn acknowledge_interrupts(nics: &mut [Nic]) -> u16 {
+    let fired = crate::interrupts::take_pending_device_irqs();
+    if fired != 0 {
+        for nic in nics {
+            if nic.irq.is_some_and(|line| fired & (1 << line) != 0) {
+                nic.device.ack_interrupt();
+            }
+        }
+    }
+    fired
 }

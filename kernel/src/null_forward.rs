@@ -36,14 +36,7 @@ pub fn run(mut nics: Vec<Nic>) -> ! {
     let mut next_report = clock::now().as_millis() + REPORT_MS;
     let mut scratch = vec![0u8; 2048];
     loop {
-        let fired = interrupts::take_pending_device_irqs();
-        if fired != 0 {
-            for nic in &mut nics {
-                if nic.irq.is_some_and(|line| fired & (1 << line) != 0) {
-                    nic.device.ack_interrupt();
-                }
-            }
-        }
+        let fired = crate::nic::acknowledge_interrupts(&mut nics);
         let mut moved = 0;
         for pair in 0..nics.len() / 2 {
             for index in [2 * pair, 2 * pair + 1] {

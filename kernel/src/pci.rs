@@ -1,9 +1,20 @@
 //! PCI configuration access mechanism #1 (PCI Local Bus Spec 3.0 §3.2.2.3.2): address to port 0xCF8,
 //! data at port 0xCFC. This is the only hardware-touching part of PCI; enumeration lives in `drivers::pci`.
+//! Also the two steps every driver start shares: enabling a function ([`enable`]) and opening the virtio
+//! transport on it ([`virtio_transport`]).
 
-use drivers::pci::{ConfigSpace, PciAddress};
-use virtio_drivers::transport::pci::bus::DeviceFunction;
+use alloc::format;
+use alloc::string::String;
+
+use drivers::pci::{ConfigSpace, PciAddress, PciDevice};
+use virtio_drivers::transport::pci::PciTransport;
+use virtio_drivers::transport::pci::bus::{DeviceFunction, PciRoot};
 use x86_64::instructions::port::Port;
+
+use crate::dma::KernelHal;
+
+/// virtio's PCI vendor ID (virtio 1.2 §4.1.2).
+pub const VIRTIO_VENDOR: u16 = 0x1AF4;
 
 pub struct PortConfigSpace;
 
@@ -58,8 +69,26 @@ fn to_address(function: DeviceFunction) -> PciAddress {
     }
 }
 
+/// Lets `device` decode its I/O and memory BARs and master the bus (DMA), before a driver starts it
+/// (PCI 3.0 §6.2.2).
+pub fn enable(device: &PciDevice) {
+    let mut config = PortConfigSpace;
+    drivers::pci::enable_io_space(&mut config, device.address);
+    drivers::pci::enable_memory_space(&mut config, device.address);
+    drivers::pci::enable_bus_master(&mut config, device.address);
+}
+
+/// Enables `device` and opens `virtio-drivers`' PCI transport on it (modern capabilities, BARs as the
+/// firmware assigned them), for any virtio device driver.
+pub fn virtio_transport(device: &PciDevice) -> Result<PciTransport, String> {
+    enable(device);
+    let mut root = PciRoot::new(PortConfigSpace);
+    PciTransport::new::<KernelHal, _>(&mut root, device_function(device.address))
+        .map_err(|e| format!("virtio transport: {e}"))
+}
+
 /// `virtio-drivers`' name for a function.
-pub fn device_function(addr: PciAddress) -> DeviceFunction {
+fn device_function(addr: PciAddress) -> DeviceFunction {
     DeviceFunction {
         bus: addr.bus,
         device: addr.device,

@@ -15,15 +15,13 @@ use drivers::block::{
 use drivers::pci::PciDevice;
 use spin::Mutex;
 use virtio_drivers::transport::pci::PciTransport;
-use virtio_drivers::transport::pci::bus::PciRoot;
 
 use crate::ata::PortAta;
 use crate::dma::KernelHal;
-use crate::pci::{PortConfigSpace, device_function};
+use crate::pci::{self, VIRTIO_VENDOR};
 
 /// virtio's block device IDs: transitional and modern (virtio 1.2 §4.1.2.1).
 const VIRTIO_BLK_IDS: [u16; 2] = [0x1001, 0x1042];
-const VIRTIO_VENDOR: u16 = 0x1AF4;
 
 /// The config partition and where it lives.
 pub struct ConfigDisk {
@@ -74,12 +72,7 @@ pub fn init(devices: &[PciDevice]) {
 }
 
 fn open_virtio(device: &PciDevice) -> Result<Box<dyn BlockDevice + Send>, String> {
-    let mut config = PortConfigSpace;
-    drivers::pci::enable_memory_space(&mut config, device.address);
-    drivers::pci::enable_bus_master(&mut config, device.address);
-    let mut root = PciRoot::new(PortConfigSpace);
-    let transport = PciTransport::new::<KernelHal, _>(&mut root, device_function(device.address))
-        .map_err(|e| format!("transport: {e}"))?;
+    let transport = pci::virtio_transport(device)?;
     let disk =
         VirtioBlock::<KernelHal, PciTransport>::new(transport).map_err(|e| format!("{e}"))?;
     Ok(Box::new(disk))
