@@ -183,7 +183,7 @@ fn only_ether1_and_ether2_are_configured() {
     assert_eq!(single.addresses().iter().count(), 1);
 }
 
-/// A TCP segment with options (the bytes after the 20-byte header), as Linux sends them.
+/// An IPv4 packet (DF set, as Linux sends TCP) carrying a TCP segment with a window and options.
 #[allow(clippy::too_many_arguments)]
 fn tcp_with_options(
     src: smoltcp::wire::Ipv4Address,
@@ -197,19 +197,10 @@ fn tcp_with_options(
     options: &[u8],
     data: &[u8],
 ) -> Vec<u8> {
-    let header = 20 + options.len();
-    let mut bytes = vec![0u8; header + data.len()];
-    bytes[0..2].copy_from_slice(&sport.to_be_bytes());
-    bytes[2..4].copy_from_slice(&dport.to_be_bytes());
-    bytes[4..8].copy_from_slice(&seq.to_be_bytes());
-    bytes[8..12].copy_from_slice(&ack.to_be_bytes());
-    bytes[12] = ((header / 4) as u8) << 4;
-    bytes[13] = flags;
-    bytes[14..16].copy_from_slice(&window.to_be_bytes());
-    bytes[20..header].copy_from_slice(options);
-    bytes[header..].copy_from_slice(data);
-    smoltcp::wire::TcpPacket::new_unchecked(&mut bytes).fill_checksum(&src.into(), &dst.into());
-    ipv4(src, dst, IpProtocol::Tcp, 64, true, &bytes)
+    let segment = tcp_payload_with_options(
+        src, dst, sport, dport, flags, seq, ack, window, options, data,
+    );
+    ipv4(src, dst, IpProtocol::Tcp, 64, true, &segment)
 }
 
 const PSH: u8 = 0x08;

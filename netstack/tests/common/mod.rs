@@ -236,15 +236,35 @@ pub fn tcp_payload(
     ack: u32,
     data: &[u8],
 ) -> Vec<u8> {
-    let mut bytes = vec![0u8; 20 + data.len()];
+    tcp_payload_with_options(src, dst, sport, dport, flags, seq, ack, 64240, &[], data)
+}
+
+/// A TCP segment with a given window and options (the bytes after the 20-byte header, a multiple of
+/// four, as Linux sends them), checksum filled.
+#[allow(clippy::too_many_arguments)] // one argument per header field a test sets
+pub fn tcp_payload_with_options(
+    src: Ipv4Address,
+    dst: Ipv4Address,
+    sport: u16,
+    dport: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    window: u16,
+    options: &[u8],
+    data: &[u8],
+) -> Vec<u8> {
+    let header = 20 + options.len();
+    let mut bytes = vec![0u8; header + data.len()];
     bytes[0..2].copy_from_slice(&sport.to_be_bytes());
     bytes[2..4].copy_from_slice(&dport.to_be_bytes());
     bytes[4..8].copy_from_slice(&seq.to_be_bytes());
     bytes[8..12].copy_from_slice(&ack.to_be_bytes());
-    bytes[12] = 5 << 4;
+    bytes[12] = ((header / 4) as u8) << 4;
     bytes[13] = flags;
-    bytes[14..16].copy_from_slice(&64240u16.to_be_bytes());
-    bytes[20..].copy_from_slice(data);
+    bytes[14..16].copy_from_slice(&window.to_be_bytes());
+    bytes[20..header].copy_from_slice(options);
+    bytes[header..].copy_from_slice(data);
     smoltcp::wire::TcpPacket::new_unchecked(&mut bytes).fill_checksum(&src.into(), &dst.into());
     bytes
 }
