@@ -29,11 +29,16 @@ const LINK_POLL_MS: u64 = 1000;
 
 pub struct Datapath {
     engine: Engine<Firewall>,
-    nics: Vec<Nic>,
-    interfaces: Vec<InterfaceId>,
+    ports: Vec<Port>,
     next_link_poll_ms: u64,
-    /// Frames the engine queued that a NIC refused for a reason other than a full ring (dropped).
-    tx_dropped: Vec<u64>,
+}
+
+/// A NIC and the engine interface it carries.
+struct Port {
+    nic: Nic,
+    interface: InterfaceId,
+    /// Frames the engine queued that the NIC refused for a reason other than a full ring (dropped).
+    tx_dropped: u64,
 }
 
 /// The engine's notion of now.
@@ -65,40 +70,46 @@ impl Datapath {
             .collect();
         let now = engine_now();
         let engine = factory::build(&macs, EngineConfig::default(), clock::rdtsc(), now)?;
-        let interfaces = engine.interfaces().iter().map(|(id, _)| id).collect();
-        let tx_dropped = alloc::vec![0; nics.len()];
-        let mut nics = nics;
-        for nic in &mut nics {
-            // Interrupts stay on: the handler masks the line while a round polls (see module docs).
-            nic.device.set_interrupts(true);
-        }
+        let ports = nics
+            .into_iter()
+            .zip(engine.interfaces().iter().map(|(id, _)| id))
+            .map(|(mut nic, interface)| {
+                // Interrupts stay on: the handler masks the line while a round polls (module docs).
+                nic.device.set_interrupts(true);
+                Port {
+                    nic,
+                    interface,
+                    tx_dropped: 0,
+                }
+            })
+            .collect();
         let mut datapath = Self {
             engine,
-            nics,
-            interfaces,
+            ports,
             next_link_poll_ms: 0,
-            tx_dropped,
         };
         datapath.poll_links(now);
         Ok(datapath)
     }
 
     fn poll_links(&mut self, now: Instant) {
-        for (nic, &id) in self.nics.iter_mut().zip(&self.interfaces) {
-            let up = nic.device.link_up();
-            self.engine.set_running(id, up, now);
+        for port in &mut self.ports {
+            let up = port.nic.device.link_up();
+            self.engine.set_running(port.interface, up, now);
         }
     }
 
     /// One round of work; returns whether any frame moved.
     pub fn run(&mut self) -> bool {
         let now = engine_now();
-        let fired = nic::acknowledge_interrupts(&mut self.nics);
+        let fired = nic::acknowledge_interrupts(self.ports.iter_mut().map(|p| &mut p.nic));
 
         let mut moved = 0;
         let engine = &mut self.engine;
-        for (nic, &id) in self.nics.iter_mut().zip(&self.interfaces) {
-            moved += nic
+        for port in &mut self.ports {
+            let id = port.interface;
+            moved += port
+                .nic
                 .device
                 .receive(RX_BUDGET, &mut |frame| engine.receive(id, frame, now));
         }
@@ -112,19 +123,14 @@ impl Datapath {
             self.engine.poll(now);
         }
 
-        for ((nic, &id), dropped) in self
-            .nics
-            .iter_mut()
-            .zip(&self.interfaces)
-            .zip(&mut self.tx_dropped)
-        {
-            if self.engine.tx_pending(id) == 0 {
+        for port in &mut self.ports {
+            if self.engine.tx_pending(port.interface) == 0 {
                 continue;
             }
-            let device = &mut nic.device;
+            let (device, dropped) = (&mut port.nic.device, &mut port.tx_dropped);
             moved += self
                 .engine
-                .transmit(id, |frame| match device.transmit(frame) {
+                .transmit(port.interface, |frame| match device.transmit(frame) {
                     Ok(()) => true,
                     Err(TxError::RingFull) => false,
                     // Not sendable at all (too long for the device, device broken): drop it, counted.
@@ -146,32 +152,32 @@ impl Datapath {
     pub fn has_work(&mut self) -> bool {
         let engine = &self.engine;
         interrupts::device_irq_pending()
-            || self.interfaces.iter().any(|&id| engine.tx_pending(id) > 0)
-            || self.nics.iter_mut().any(|nic| nic.device.rx_pending())
+            || self
+                .ports
+                .iter_mut()
+                .any(|port| engine.tx_pending(port.interface) > 0 || port.nic.device.rx_pending())
     }
 
     pub fn stats(&self) -> Vec<InterfaceStats> {
-        let mut stats = Vec::new();
-        for ((nic, &id), &tx_dropped) in
-            self.nics.iter().zip(&self.interfaces).zip(&self.tx_dropped)
-        {
-            let counters = self
-                .engine
-                .interfaces()
-                .get(id)
-                .map(|i| i.counters)
-                .unwrap_or_default();
-            stats.push(InterfaceStats {
-                name: nic.name.clone(),
-                driver: nic.driver,
-                running: self.engine.interfaces().is_up(id),
-                engine_rx_drops: counters.rx_drops,
-                tx_queue_drops: counters.tx_drops,
-                mac: nic.device.mac(),
-                device: nic.device.counters(),
-                tx_dropped,
-            });
-        }
-        stats
+        self.ports
+            .iter()
+            .map(|port| {
+                let interfaces = self.engine.interfaces();
+                let counters = interfaces
+                    .get(port.interface)
+                    .map(|i| i.counters)
+                    .unwrap_or_default();
+                InterfaceStats {
+                    name: port.nic.name.clone(),
+                    driver: port.nic.driver,
+                    running: interfaces.is_up(port.interface),
+                    mac: port.nic.device.mac(),
+                    device: port.nic.device.counters(),
+                    tx_dropped: port.tx_dropped,
+                    engine_rx_drops: counters.rx_drops,
+                    tx_queue_drops: counters.tx_drops,
+                }
+            })
+            .collect()
     }
 }

@@ -113,7 +113,7 @@ fn start_e1000(device: &PciDevice) -> Result<Box<dyn NetDevice>, String> {
 /// Takes the device interrupt lines that fired (the handler left them masked) and has every NIC on one
 /// of them acknowledge its interrupt. Returns the lines, for [`crate::interrupts::unmask_device_irqs`]
 /// once the NICs were polled.
-pub fn acknowledge_interrupts(nics: &mut [Nic]) -> u16 {
+pub fn acknowledge_interrupts<'a>(nics: impl IntoIterator<Item = &'a mut Nic>) -> u16 {
     let fired = crate::interrupts::take_pending_device_irqs();
     if fired != 0 {
         for nic in nics {
