@@ -45,7 +45,7 @@ pub mod fake {
     use alloc::rc::Rc;
     use alloc::vec;
     use alloc::vec::Vec;
-    use core::cell::{Cell, RefCell};
+    use core::cell::RefCell;
 
     use super::{DmaAllocator, DmaRegion};
 
@@ -127,7 +127,7 @@ pub mod fake {
     /// fail after a number of allocations to test out-of-memory paths.
     #[derive(Debug)]
     pub struct VecDma {
-        next_phys: Cell<u64>,
+        next_phys: u64,
         /// Allocations left before `allocate` starts failing (`None`: unlimited).
         pub budget: Option<usize>,
         /// Every region handed out, so a fake device can find memory by physical address.
@@ -137,7 +137,7 @@ pub mod fake {
     impl Default for VecDma {
         fn default() -> Self {
             Self {
-                next_phys: Cell::new(0x10_0000),
+                next_phys: 0x10_0000,
                 budget: None,
                 regions: Vec::new(),
             }
@@ -151,8 +151,8 @@ pub mod fake {
                 *budget = budget.checked_sub(1)?;
             }
             let rounded = bytes.max(1).div_ceil(4096) * 4096;
-            let phys = self.next_phys.get();
-            self.next_phys.set(phys + rounded as u64 + 4096);
+            let phys = self.next_phys;
+            self.next_phys = phys + rounded as u64 + 4096;
             let region = VecRegion {
                 phys,
                 memory: Rc::new(RefCell::new(vec![0; bytes])),
