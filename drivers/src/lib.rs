@@ -10,6 +10,8 @@
 //! * [`net`] — the `NetDevice` trait every NIC driver implements for the datapath.
 //! * [`virtio_net`] — virtio-net over `virtio-drivers`' raw queues, the one module allowed `unsafe` (the
 //!   crate's buffer-lending contract).
+//! * [`shared_transport`] — a virtio transport the driver shares with the `virtio-drivers` device that
+//!   owns it (configuration fields the crate does not expose, negotiated features).
 //! * [`dma`] — memory shared with devices, behind a trait (the kernel's frames; a heap fake in tests).
 //! * [`block`] — disks for the config partition: `BlockDevice`, ATA PIO and virtio-blk drivers, MBR partitions.
 //! * [`e1000`] — Intel 82540EM (QEMU `-device e1000`) NIC driver over a register trait, with a fake device.
@@ -27,5 +29,6 @@ pub mod block;
 pub mod dma;
 pub mod e1000;
 pub mod net;
-pub mod virtio_net;
 pub mod pci;
+pub mod shared_transport;
+pub mod virtio_net;

@@ -38,6 +38,15 @@ pub struct NetCounters {
     pub tx_ring_full: u64,
 }
 
+/// What a device's interrupt reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interrupt {
+    /// The device raised the interrupt (a cause it was asked to report was pending).
+    pub raised: bool,
+    /// Among the causes: the link state changed (read it again with `link_up`).
+    pub link_changed: bool,
+}
+
 /// A network interface card as the datapath drives it.
 pub trait NetDevice {
     /// The station address (read from the device: EEPROM, config space).
@@ -60,8 +69,9 @@ pub trait NetDevice {
     /// datapath polls, on before the CPU halts).
     fn set_interrupts(&mut self, enabled: bool);
 
-    /// Acknowledges a pending interrupt; returns whether this device raised one (shared INTx lines).
-    fn ack_interrupt(&mut self) -> bool;
+    /// Acknowledges a pending interrupt and says what it was about (INTx lines are shared, so possibly
+    /// nothing of this device's).
+    fn ack_interrupt(&mut self) -> Interrupt;
 
     /// Whether a received frame is waiting (checked before halting, to close the race with interrupts).
     fn rx_pending(&mut self) -> bool;

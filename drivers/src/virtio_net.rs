@@ -8,9 +8,23 @@
 //! same buffer back, as the crate's safety contract requires. This is why this module, alone in the crate,
 //! may use `unsafe`.
 //!
-//! Features are whatever `virtio-drivers` negotiates (MAC, STATUS, EVENT_IDX, INDIRECT_DESC, VERSION_1);
-//! checksum offload and TSO are not offered by the crate, so every frame carries a complete checksum and is
-//! at most 1514 bytes. Link state is not exposed by the crate; the device reports link up.
+//! Features are whatever `virtio-drivers` negotiates (MAC, STATUS, EVENT_IDX, INDIRECT_DESC, VERSION_1).
+//! The link state comes from the `status` field of the device configuration (§5.1.4), read through a
+//! [`SharedTransport`] because the crate keeps the transport; a configuration-change interrupt (QEMU's
+//! `set_link`) is reported as a link change.
+//!
+//! Checksum offload (VIRTIO_NET_F_CSUM, VIRTIO_NET_F_GUEST_CSUM) is deliberately not negotiated, so every
+//! frame in either direction carries complete checksums and is at most 1514 bytes:
+//! * a forwarded packet's checksums are updated incrementally (RFC 1624) for TTL and NAT, at a cost that
+//!   does not depend on its length, so there is nothing left for the device to compute;
+//! * receive offload would hand the router frames marked NEEDS_CSUM whose checksum is only partial; each
+//!   would have to be completed in software before leaving through any port that cannot offload (e1000),
+//!   and conntrack could no longer judge a segment's checksum;
+//! * transmit offload would only spare the checksum of the router's own packets (ICMP errors, DNS and DHCP
+//!   replies), a handful per second.
+//!
+//! Offload pays off only together with segmentation offload (64 KiB TSO/GSO frames carried through
+//! unsegmented), which `virtio-drivers`' fixed 1536-byte buffers cannot carry.
 #![allow(unsafe_code)]
 
 use alloc::vec;
@@ -20,13 +34,20 @@ use virtio_drivers::Hal;
 use virtio_drivers::device::net::VirtIONetRaw;
 use virtio_drivers::transport::{InterruptStatus, Transport};
 
-use crate::net::{NetCounters, NetDevice, TxError};
+use crate::net::{Interrupt, NetCounters, NetDevice, TxError};
+use crate::shared_transport::SharedTransport;
 
 /// Descriptors per queue (QEMU's virtio-net default queue size).
 pub const QUEUE_SIZE: usize = 256;
 /// Receive and transmit buffer size: the virtio-net header (10 or 12 bytes) plus the largest untagged or
 /// VLAN-tagged Ethernet frame without FCS (1518), rounded up.
 const BUFFER_LEN: usize = 1536;
+/// VIRTIO_NET_F_STATUS (§5.1.3): the configuration's `status` field is valid.
+const FEATURE_STATUS: u64 = 1 << 16;
+/// Offset of `status` in `struct virtio_net_config`, after the 6-byte `mac` (§5.1.4).
+const CONFIG_STATUS: usize = 6;
+/// VIRTIO_NET_S_LINK_UP in `status`.
+const STATUS_LINK_UP: u16 = 1;
 
 /// Why a virtio-net device could not be brought up.
 #[derive(Debug)]
@@ -39,7 +60,9 @@ impl core::fmt::Display for VirtioNetError {
 }
 
 pub struct VirtioNet<H: Hal, T: Transport> {
-    raw: VirtIONetRaw<H, T, QUEUE_SIZE>,
+    raw: VirtIONetRaw<H, SharedTransport<T>, QUEUE_SIZE>,
+    /// The transport `raw` drives, for the configuration fields the crate does not expose.
+    config: SharedTransport<T>,
     /// Receive buffers the device holds, by token.
     rx_posted: Vec<Option<Vec<u8>>>,
     /// Transmissions in flight, by token: the buffer (header + frame).
@@ -54,12 +77,14 @@ pub struct VirtioNet<H: Hal, T: Transport> {
 impl<H: Hal, T: Transport> VirtioNet<H, T> {
     /// Negotiates features, sets up both queues and posts a receive buffer in every receive descriptor.
     pub fn new(transport: T) -> Result<Self, VirtioNetError> {
-        let raw = VirtIONetRaw::<H, T, QUEUE_SIZE>::new(transport).map_err(VirtioNetError)?;
+        let config = SharedTransport::new(transport);
+        let raw = VirtIONetRaw::<H, _, QUEUE_SIZE>::new(config.clone()).map_err(VirtioNetError)?;
         let mut probe = [0u8; 16];
         let header_len = raw.fill_buffer_header(&mut probe).map_err(VirtioNetError)?;
         let mut device = Self {
             mac: raw.mac_address(),
             raw,
+            config,
             rx_posted: (0..QUEUE_SIZE).map(|_| None).collect(),
             tx_posted: (0..QUEUE_SIZE).map(|_| None).collect(),
             tx_free: Vec::new(),
@@ -125,8 +150,15 @@ impl<H: Hal, T: Transport> NetDevice for VirtioNet<H, T> {
         self.mac
     }
 
+    /// §5.1.4.2: without VIRTIO_NET_F_STATUS the driver must assume the link is up. A status that cannot
+    /// be read counts as down: nothing would get through such a device anyway.
     fn link_up(&mut self) -> bool {
-        true
+        if self.config.driver_features() & FEATURE_STATUS == 0 {
+            return true;
+        }
+        self.config
+            .read_config_space::<u16>(CONFIG_STATUS)
+            .is_ok_and(|status| status & STATUS_LINK_UP != 0)
     }
 
     fn receive(&mut self, budget: usize, deliver: &mut dyn FnMut(&[u8])) -> usize {
@@ -225,8 +257,12 @@ impl<H: Hal, T: Transport> NetDevice for VirtioNet<H, T> {
         }
     }
 
-    fn ack_interrupt(&mut self) -> bool {
-        self.raw.ack_interrupt() != InterruptStatus::empty()
+    fn ack_interrupt(&mut self) -> Interrupt {
+        let status = self.raw.ack_interrupt();
+        Interrupt {
+            raised: status != InterruptStatus::empty(),
+            link_changed: status.contains(InterruptStatus::DEVICE_CONFIGURATION_INTERRUPT),
+        }
     }
 
     fn rx_pending(&mut self) -> bool {

@@ -8,7 +8,7 @@ use super::registers::*;
 use super::rx::RxRing;
 use super::tx::TxRing;
 use crate::dma::{DmaAllocator, DmaRegion};
-use crate::net::{NetCounters, NetDevice, TxError};
+use crate::net::{Interrupt, NetCounters, NetDevice, TxError};
 
 /// Receive descriptors (and 2 KiB buffers); RDLEN must be a multiple of 128 bytes (8 descriptors).
 pub const RX_RING_SIZE: usize = 256;
@@ -188,13 +188,16 @@ impl<R: Registers, D: DmaRegion> NetDevice for E1000<R, D> {
     }
 
     /// Reading ICR acknowledges every pending cause (§13.4.17). The 82540EM has no "interrupt asserted"
-    /// bit, so the answer is whether one of the causes the driver enables was pending.
-    fn ack_interrupt(&mut self) -> bool {
+    /// bit, so it was raised when one of the causes the driver enables was pending.
+    fn ack_interrupt(&mut self) -> Interrupt {
         let causes = self.regs.read(ICR);
         if causes & INT_RXO != 0 {
             self.collect_missed();
         }
-        causes & INTERRUPTS != 0
+        Interrupt {
+            raised: causes & INTERRUPTS != 0,
+            link_changed: causes & INT_LSC != 0,
+        }
     }
 
     fn rx_pending(&mut self) -> bool {

@@ -11,6 +11,11 @@
 //! Costs per batch: one RDT write per `receive` call that consumed descriptors, one TDT write per `flush`
 //! with queued frames, no register access per frame.
 //!
+//! Link changes raise LSC (§13.4.17), which `ack_interrupt` reports so that the datapath reads STATUS.LU
+//! at once. QEMU's model holds received frames back for one second after every RCTL write (its
+//! `flush_queue_timer`, to let a guest finish setting up); frames are delayed, not lost, but a host that
+//! talks to the appliance in its first second after bring-up sees its first ARP answered late.
+//!
 //! Section numbers cite the "PCI/PCI-X Family of Gigabit Ethernet Controllers Software Developer's
 //! Manual" (8254x SDM). Files: `registers` (offsets, bits, access trait), `descriptor` (legacy layouts),
 //! `buffers` (packet buffers), `rx` / `tx` (rings), `mac` (station address), `device` (bring-up and

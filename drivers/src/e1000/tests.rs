@@ -239,7 +239,7 @@ fn full_ring_holds_size_minus_one_frames_and_misses_are_rx_dropped() {
         .count();
     assert_eq!(accepted, RX_RING_SIZE - 1);
     driver.set_interrupts(true);
-    assert!(driver.ack_interrupt()); // RXT0 | RXO | RXDMT0
+    assert!(driver.ack_interrupt().raised); // RXT0 | RXO | RXDMT0
     assert_eq!(driver.counters().rx_dropped, 4);
     assert_eq!(receive(&mut driver, usize::MAX).len(), RX_RING_SIZE - 1);
 }
@@ -459,28 +459,34 @@ fn interrupts_enable_ack_and_disable() {
     let (mut driver, fake) = setup();
     driver.set_interrupts(true);
     assert_eq!(fake.peek(IMS), INTERRUPTS);
-    assert!(!driver.ack_interrupt(), "nothing pending");
+    assert!(!driver.ack_interrupt().raised, "nothing pending");
 
     fake.inject(&frame(1, 60));
-    assert!(driver.ack_interrupt());
+    assert!(driver.ack_interrupt().raised);
     assert_eq!(fake.peek(ICR), 0, "ICR is read-to-clear");
-    assert!(!driver.ack_interrupt());
+    assert!(!driver.ack_interrupt().raised);
 
     // Transmit completions are not ours to claim on a shared line.
     driver.transmit(&frame(2, 60)).unwrap();
     driver.flush();
     assert_ne!(fake.peek(ICR) & (INT_TXDW | INT_TXQE), 0);
-    assert!(!driver.ack_interrupt());
+    assert!(!driver.ack_interrupt().raised);
 
     fake.set_link(false);
-    assert!(driver.ack_interrupt());
+    let interrupt = driver.ack_interrupt();
+    assert!(interrupt.raised && interrupt.link_changed);
     assert!(!driver.link_up());
+    fake.inject(&frame(3, 60));
+    assert!(
+        !driver.ack_interrupt().link_changed,
+        "a receive interrupt is not a link change"
+    );
 
     driver.set_interrupts(false);
     assert_eq!(fake.peek(IMS), 0);
     // A cause raised by software (ICS) is still acknowledged.
     Registers::write(&mut fake.clone(), ICS, INT_RXT0);
-    assert!(driver.ack_interrupt());
+    assert!(driver.ack_interrupt().raised);
 }
 
 #[test]
