@@ -24,7 +24,8 @@ use crate::{clock, interrupts};
 
 /// Frames taken from one NIC per round.
 pub const RX_BUDGET: usize = 64;
-/// How often link state is read from the NICs.
+/// How often link state is read from the NICs besides when one reports a link change (a safety net for
+/// devices or lines that miss the interrupt).
 const LINK_POLL_MS: u64 = 1000;
 
 pub struct Datapath {
@@ -102,7 +103,7 @@ impl Datapath {
     /// One round of work; returns whether any frame moved.
     pub fn run(&mut self) -> bool {
         let now = engine_now();
-        let fired = nic::acknowledge_interrupts(self.ports.iter_mut().map(|p| &mut p.nic));
+        let acknowledged = nic::acknowledge_interrupts(self.ports.iter_mut().map(|p| &mut p.nic));
 
         let mut moved = 0;
         let engine = &mut self.engine;
@@ -115,7 +116,7 @@ impl Datapath {
         }
 
         let now_ms = clock::now().as_millis();
-        if now_ms >= self.next_link_poll_ms {
+        if acknowledged.link_changed || now_ms >= self.next_link_poll_ms {
             self.next_link_poll_ms = now_ms + LINK_POLL_MS;
             self.poll_links(now);
         }
@@ -142,8 +143,8 @@ impl Datapath {
             device.flush();
         }
 
-        if fired != 0 {
-            interrupts::unmask_device_irqs(fired);
+        if acknowledged.lines != 0 {
+            interrupts::unmask_device_irqs(acknowledged.lines);
         }
         moved > 0
     }

@@ -110,17 +110,29 @@ fn start_e1000(device: &PciDevice) -> Result<Box<dyn NetDevice>, String> {
     Ok(Box::new(nic))
 }
 
+/// What [`acknowledge_interrupts`] found.
+#[derive(Clone, Copy, Default)]
+pub struct Acknowledged {
+    /// The lines that fired, for [`crate::interrupts::unmask_device_irqs`] once the NICs were polled.
+    pub lines: u16,
+    /// Some NIC reported a link change.
+    pub link_changed: bool,
+}
+
 /// Takes the device interrupt lines that fired (the handler left them masked) and has every NIC on one
-/// of them acknowledge its interrupt. Returns the lines, for [`crate::interrupts::unmask_device_irqs`]
-/// once the NICs were polled.
-pub fn acknowledge_interrupts<'a>(nics: impl IntoIterator<Item = &'a mut Nic>) -> u16 {
-    let fired = crate::interrupts::take_pending_device_irqs();
-    if fired != 0 {
+/// of them acknowledge its interrupt.
+pub fn acknowledge_interrupts<'a>(nics: impl IntoIterator<Item = &'a mut Nic>) -> Acknowledged {
+    let lines = crate::interrupts::take_pending_device_irqs();
+    let mut acknowledged = Acknowledged {
+        lines,
+        link_changed: false,
+    };
+    if lines != 0 {
         for nic in nics {
-            if nic.irq.is_some_and(|line| fired & (1 << line) != 0) {
-                nic.device.ack_interrupt();
+            if nic.irq.is_some_and(|line| lines & (1 << line) != 0) {
+                acknowledged.link_changed |= nic.device.ack_interrupt().link_changed;
             }
         }
     }
-    fired
+    acknowledged
 }

@@ -36,7 +36,7 @@ pub fn run(mut nics: Vec<Nic>) -> ! {
     let mut next_report = clock::now().as_millis() + REPORT_MS;
     let mut scratch = vec![0u8; 2048];
     loop {
-        let fired = crate::nic::acknowledge_interrupts(&mut nics);
+        let fired = crate::nic::acknowledge_interrupts(&mut nics).lines;
         let mut moved = 0;
         for pair in 0..nics.len() / 2 {
             for index in [2 * pair, 2 * pair + 1] {
