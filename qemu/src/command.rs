@@ -57,7 +57,8 @@ pub enum DiskInterface {
 pub enum SerialMode {
     /// Serial console and QEMU monitor multiplexed on the terminal (Ctrl-A x quits, Ctrl-A c monitor).
     Terminal,
-    /// Serial console on QEMU's stdin/stdout pipes, no monitor: for programs driving the console.
+    /// Serial console on QEMU's stdin/stdout pipes, the monitor on `monitor_socket` if set: for programs
+    /// driving the console.
     Pipes,
 }
 
@@ -80,6 +81,8 @@ pub struct QemuConfig {
     /// Run QEMU inside this network namespace (`ip netns exec NS qemu-system-x86_64 ...`), so it can open
     /// tap devices that live there. `ip netns exec` execs QEMU in place, so the child's PID is QEMU's.
     pub netns: Option<String>,
+    /// Where QEMU serves its monitor in `SerialMode::Pipes` (a Unix socket it creates); none if unset.
+    pub monitor_socket: Option<PathBuf>,
     pub extra_args: Vec<String>,
 }
 
@@ -99,6 +102,7 @@ impl QemuConfig {
             debug_exit: false,
             snapshot: false,
             netns: None,
+            monitor_socket: None,
             extra_args: Vec::new(),
         }
     }
@@ -126,7 +130,13 @@ impl QemuConfig {
         cmd.args(["-nodefaults", "-display", "none", "-vga", "std"]);
         match self.serial {
             SerialMode::Terminal => cmd.args(["-serial", "mon:stdio"]),
-            SerialMode::Pipes => cmd.args(["-serial", "stdio", "-monitor", "none"]),
+            SerialMode::Pipes => {
+                cmd.args(["-serial", "stdio", "-monitor"]);
+                match &self.monitor_socket {
+                    Some(path) => cmd.arg(format!("unix:{},server=on,wait=off", path.display())),
+                    None => cmd.arg("none"),
+                }
+            }
         };
         if self.firmware == Firmware::Uefi {
             cmd.arg("-drive").arg(format!(

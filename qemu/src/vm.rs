@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::command::{Firmware, QemuConfig, SerialMode};
+use crate::monitor::Monitor;
 use crate::ovmf_vars::OvmfVars;
 
 #[derive(Debug)]
@@ -75,6 +76,7 @@ pub struct Vm {
     cursor: usize,
     started: Instant,
     _ovmf_vars: Option<OvmfVars>,
+    monitor: Monitor,
 }
 
 impl Vm {
@@ -82,6 +84,8 @@ impl Vm {
     pub fn start(config: &QemuConfig) -> Result<Self, VmError> {
         let mut config = config.clone();
         config.serial = SerialMode::Pipes;
+        let monitor = Monitor::new();
+        config.monitor_socket = Some(monitor.path().to_path_buf());
         let vars = match config.firmware {
             Firmware::Uefi => Some(OvmfVars::create().map_err(VmError::Spawn)?),
             Firmware::Bios => None,
@@ -130,6 +134,7 @@ impl Vm {
             cursor: 0,
             started,
             _ovmf_vars: vars,
+            monitor,
         })
     }
 
@@ -180,6 +185,11 @@ impl Vm {
             }
             console = ready.wait_timeout(console, deadline - now).unwrap().0;
         }
+    }
+
+    /// Runs a QEMU monitor command (`set_link ether2 off`) and returns QEMU's answer.
+    pub fn monitor(&self, command: &str) -> std::io::Result<String> {
+        self.monitor.command(command)
     }
 
     /// Types `text` on the console.
