@@ -473,6 +473,80 @@ impl Bench {
     }
 }
 
+impl Bench {
+    /// Whether `/interface print` marks `name` running (the R flag).
+    fn running(&mut self, name: &str) -> bool {
+        let Some(vm) = self.vm.as_mut() else {
+            return true;
+        };
+        let answer = run_command(vm, "/interface print");
+        answer.lines().any(|line| {
+            let mut words = line.split_whitespace();
+            words.next().is_some_and(|n| n.parse::<u32>().is_ok())
+                && words.next() == Some("R")
+                && words.next() == Some(name)
+        })
+    }
+
+    /// Polls `/interface print` until `name`'s running flag is `want` (a link change is seen at the
+    /// device's interrupt, so well within the bound).
+    fn wait_running(&mut self, name: &str, want: bool) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.running(name) != want {
+            if Instant::now() >= deadline {
+                let state = if want { "running" } else { "not running" };
+                let Some(vm) = self.vm.as_mut() else { return };
+                let answer = run_command(vm, "/interface print");
+                self.check(false, || {
+                    format!(
+                        "{name} did not become {state} within 5 s of the cable change:\n{answer}"
+                    )
+                });
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Pulls each cable with QEMU's `set_link` and puts it back: the interface stops running, the host
+    /// on that side loses the router, and both come back with the link.
+    fn link_follows_the_cable(&mut self) {
+        for (name, side, address) in [
+            ("ether1", "WAN", "198.51.100.2"),
+            ("ether2", "LAN", "192.168.88.1"),
+        ] {
+            let Some(vm) = self.vm.as_ref() else { return };
+            let answer = vm.monitor(&format!("set_link {name} off"));
+            self.check(answer.as_ref().is_ok_and(|a| a.is_empty()), || {
+                format!("QEMU monitor refused `set_link {name} off`: {answer:?}")
+            });
+            self.wait_running(name, false);
+            let host = if side == "WAN" {
+                self.wan()
+            } else {
+                self.lan()
+            };
+            let lost = host.run(&["ping", "-c", "2", "-i", "0.2", "-W", "1", address], SHORT);
+            self.check(!lost.success(), || {
+                format!("{side} host still reaches {address} with {name}'s cable pulled: {lost}")
+            });
+
+            let Some(vm) = self.vm.as_ref() else { return };
+            let answer = vm.monitor(&format!("set_link {name} on"));
+            self.check(answer.as_ref().is_ok_and(|a| a.is_empty()), || {
+                format!("QEMU monitor refused `set_link {name} on`: {answer:?}")
+            });
+            self.wait_running(name, true);
+            let host = if side == "WAN" {
+                self.wan()
+            } else {
+                self.lan()
+            };
+            self.ping(side, host, address);
+            println!("{}: {name} went down and up with its cable", self.label);
+        }
+    }
+}
+
 /// Every check on one router.
 fn routes_between_the_hosts(mut bench: Bench, started: Instant) {
     bench.pings_both_sides();
@@ -526,8 +600,8 @@ fn virtio_net_under_uefi_answers_ping() {
     bench.pings_both_sides();
 }
 
-/// ether1 an e1000 and ether2 a virtio-net NIC in one machine: names follow PCI order, and traffic
-/// crosses between the two drivers.
+/// ether1 an e1000 and ether2 a virtio-net NIC in one machine: names follow PCI order, traffic crosses
+/// between the two drivers, and each driver reports its link going down and up.
 #[test]
 fn mixed_e1000_and_virtio_net_route_between_each_other() {
     let test = "mixed_e1000_and_virtio_net_route_between_each_other";
@@ -543,4 +617,5 @@ fn mixed_e1000_and_virtio_net_route_between_each_other() {
     bench.pings_both_sides();
     bench.lan_reaches_wan_through_masquerade();
     bench.interface_stats_count_traffic();
+    bench.link_follows_the_cable();
 }
