@@ -29,6 +29,12 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
     let (command, options) = args.split_first().ok_or(USAGE)?;
+    if ["help", "--help", "-h"].contains(&command.as_str())
+        || options.iter().any(|o| o == "--help" || o == "-h")
+    {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut flavor = KernelFlavor::Appliance;
     let mut firmware = Firmware::Bios;
     let mut nic_model = NicModel::VirtioNet;
@@ -51,10 +57,6 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     }
     let (image, layout) = match command.as_str() {
         "build" | "run" => build(flavor)?,
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
-            return Ok(ExitCode::SUCCESS);
-        }
         other => return Err(format!("unknown command {other:?}\n{USAGE}")),
     };
     println!(
