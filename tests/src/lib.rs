@@ -7,6 +7,7 @@
 //! Timeouts are generous because everything runs under TCG on two shared cores; they bound a hung run,
 //! they do not measure speed. Boot times are printed (run with `--nocapture` to see them) not asserted.
 
+pub mod bench;
 pub mod netns;
 
 use std::path::PathBuf;
