@@ -636,6 +636,50 @@ impl Network {
         config
     }
 
+    /// Makes the host kernel route in the switch namespace in the appliance's place: the appliance's
+    /// addresses and MACs on the bridges, forwarding on, and (with `firewall`) an nftables ruleset like
+    /// the factory default: masquerade towards the WAN, established/related accepted, invalid dropped,
+    /// new connections from the WAN dropped. Needs `nft` for the ruleset.
+    pub fn route_with_host_kernel(&self, firewall: bool) -> Result<(), String> {
+        let [wan, lan] = self.bridges();
+        let switch = |args: &[&str]| {
+            let output = self.run_in_switch(args, IP_TIMEOUT);
+            if output.success() {
+                Ok(())
+            } else {
+                Err(format!("host-kernel router setup: {output}"))
+            }
+        };
+        for (bridge, mac, address) in [
+            (wan, ETHER1_MAC, format!("{WAN_ROUTER}/24")),
+            (lan, ETHER2_MAC, format!("{LAN_ROUTER}/24")),
+        ] {
+            switch(&["ip", "link", "set", bridge, "address", mac])?;
+            switch(&["ip", "addr", "add", &address, "dev", bridge])?;
+        }
+        switch(&["ip", "route", "add", "default", "via", &WAN_HOST.to_string()])?;
+        switch(&["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])?;
+        // ICMP errors from the address of the interface they leave by, towards the sender (RFC 1812
+        // 4.3.2.4), as the appliance does; Linux otherwise sends Host Unreachable from the address of the
+        // interface whose ARP failed.
+        switch(&[
+            "sh",
+            "-c",
+            "echo 1 > /proc/sys/net/ipv4/icmp_errors_use_inbound_ifaddr",
+        ])?;
+        if firewall {
+            let ruleset = format!(
+                "table ip appliance {{\n\
+                 chain forward {{ type filter hook forward priority 0; policy accept;\n\
+                 ct state established,related accept; ct state invalid drop; iifname \"{wan}\" drop; }}\n\
+                 chain postrouting {{ type nat hook postrouting priority 100; oifname \"{wan}\" masquerade; }}\n\
+                 }}\n"
+            );
+            switch(&["nft", &ruleset])?;
+        }
+        Ok(())
+    }
+
     fn teardown(&self) {
         let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
         // QEMU (normally already gone with its `Vm`) and servers that outlived their handles.

@@ -75,36 +75,9 @@ impl Bench {
     fn linux_router(test: &str) -> Option<Self> {
         let tools: Vec<&str> = TOOLS.iter().copied().chain(["nft"]).collect();
         let network = Network::create_or_skip(test, &tools)?;
-        let [wan, lan] = network.bridges();
-        let switch = |args: &[&str]| {
-            let output = network.run_in_switch(args, SHORT);
-            assert!(output.success(), "{output}");
-        };
-        for (bridge, mac, address) in [
-            (wan, netns::ETHER1_MAC, "198.51.100.2/24"),
-            (lan, netns::ETHER2_MAC, "192.168.88.1/24"),
-        ] {
-            switch(&["ip", "link", "set", bridge, "address", mac]);
-            switch(&["ip", "addr", "add", address, "dev", bridge]);
+        if let Err(e) = network.route_with_host_kernel(true) {
+            panic!("{e}");
         }
-        switch(&["ip", "route", "add", "default", "via", "198.51.100.1"]);
-        switch(&["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
-        // ICMP errors from the address of the interface they leave by, towards the sender (RFC 1812
-        // 4.3.2.4), as the appliance does; Linux otherwise sends Host Unreachable from the address of the
-        // interface whose ARP failed.
-        switch(&[
-            "sh",
-            "-c",
-            "echo 1 > /proc/sys/net/ipv4/icmp_errors_use_inbound_ifaddr",
-        ]);
-        let ruleset = format!(
-            "table ip appliance {{\n\
-             chain forward {{ type filter hook forward priority 0; policy accept;\n\
-             ct state established,related accept; ct state invalid drop; iifname \"{wan}\" drop; }}\n\
-             chain postrouting {{ type nat hook postrouting priority 100; oifname \"{wan}\" masquerade; }}\n\
-             }}\n"
-        );
-        switch(&["nft", &ruleset]);
         Some(Self {
             label: "Linux router".into(),
             vm: None,
