@@ -62,9 +62,25 @@ pub enum SerialMode {
     Pipes,
 }
 
+/// A kernel QEMU loads itself (`-kernel`, `-initrd`, `-append`) instead of booting a disk: for baseline
+/// VMs (a stock Linux kernel with an initramfs) on the same virtual hardware as the appliance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectKernel {
+    /// A bzImage (for example Debian's `/boot/vmlinuz-*`).
+    pub kernel: PathBuf,
+    /// The initramfs (a newc cpio archive, optionally compressed).
+    pub initrd: PathBuf,
+    /// The kernel command line.
+    pub append: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct QemuConfig {
+    /// The disk image; unused (no disk is attached) when `direct_kernel` is set.
     pub image: PathBuf,
+    /// Boot this kernel directly, with no disk drive; everything else (machine, CPU, memory, NICs,
+    /// monitor, serial) stays as for the appliance, so both run on identical virtual hardware.
+    pub direct_kernel: Option<DirectKernel>,
     pub firmware: Firmware,
     pub disk: DiskInterface,
     pub nic_model: NicModel,
@@ -92,6 +108,7 @@ impl QemuConfig {
     pub fn new(image: impl Into<PathBuf>) -> Self {
         Self {
             image: image.into(),
+            direct_kernel: None,
             firmware: Firmware::Bios,
             disk: DiskInterface::Ide,
             nic_model: NicModel::VirtioNet,
@@ -104,6 +121,14 @@ impl QemuConfig {
             netns: None,
             monitor_socket: None,
             extra_args: Vec::new(),
+        }
+    }
+
+    /// The defaults of `new`, booting `kernel` directly instead of a disk image.
+    pub fn direct(kernel: DirectKernel) -> Self {
+        Self {
+            direct_kernel: Some(kernel),
+            ..Self::new(PathBuf::new())
         }
     }
 
@@ -149,18 +174,28 @@ impl QemuConfig {
                 ));
             }
         }
-        let snapshot = if self.snapshot { ",snapshot=on" } else { "" };
-        let image = self.image.display();
-        match self.disk {
-            DiskInterface::Ide => {
-                cmd.arg("-drive")
-                    .arg(format!("if=ide,format=raw,file={image}{snapshot}"));
+        match &self.direct_kernel {
+            // QEMU's linuxboot option ROM loads the kernel and initramfs through fw_cfg; no disk.
+            Some(direct) => {
+                cmd.arg("-kernel").arg(&direct.kernel);
+                cmd.arg("-initrd").arg(&direct.initrd);
+                cmd.arg("-append").arg(&direct.append);
             }
-            DiskInterface::VirtioBlk => {
-                cmd.arg("-drive").arg(format!(
-                    "if=none,id=disk0,format=raw,file={image}{snapshot}"
-                ));
-                cmd.args(["-device", "virtio-blk-pci,drive=disk0"]);
+            None => {
+                let snapshot = if self.snapshot { ",snapshot=on" } else { "" };
+                let image = self.image.display();
+                match self.disk {
+                    DiskInterface::Ide => {
+                        cmd.arg("-drive")
+                            .arg(format!("if=ide,format=raw,file={image}{snapshot}"));
+                    }
+                    DiskInterface::VirtioBlk => {
+                        cmd.arg("-drive").arg(format!(
+                            "if=none,id=disk0,format=raw,file={image}{snapshot}"
+                        ));
+                        cmd.args(["-device", "virtio-blk-pci,drive=disk0"]);
+                    }
+                }
             }
         }
         for (index, backend) in self.nics.iter().enumerate() {
@@ -250,5 +285,60 @@ mod tests {
             values(&args(&config), "-drive"),
             ["if=ide,format=raw,file=disk.img,snapshot=on"]
         );
+    }
+
+    #[test]
+    fn direct_kernel_replaces_the_disk_and_keeps_the_hardware() {
+        let mut disk = QemuConfig::new("disk.img");
+        disk.nic_model = NicModel::E1000;
+        disk.nics = vec![
+            NetBackend::Tap("tw-1-0".into()),
+            NetBackend::Tap("tl-1-0".into()),
+        ];
+        disk.netns = Some("sw".into());
+        disk.memory_mib = 96;
+        let mut direct = QemuConfig::direct(DirectKernel {
+            kernel: "vmlinuz".into(),
+            initrd: "initrd.cpio".into(),
+            append: "console=ttyS0 quiet".into(),
+        });
+        direct.nic_model = disk.nic_model;
+        direct.nics = disk.nics.clone();
+        direct.netns = disk.netns.clone();
+        direct.memory_mib = disk.memory_mib;
+        direct.snapshot = true;
+
+        let direct_args = args(&direct);
+        assert_eq!(values(&direct_args, "-kernel"), ["vmlinuz"]);
+        assert_eq!(values(&direct_args, "-initrd"), ["initrd.cpio"]);
+        // The command line is one argument, spaces and all.
+        assert_eq!(values(&direct_args, "-append"), ["console=ttyS0 quiet"]);
+        assert!(values(&direct_args, "-drive").is_empty(), "{direct_args:?}");
+        assert!(
+            !values(&direct_args, "-device")
+                .iter()
+                .any(|d| d.contains("blk"))
+        );
+
+        // Everything but the boot medium is the appliance's machine.
+        let disk_args = args(&disk);
+        for flag in [
+            "-machine", "-smp", "-m", "-netdev", "-device", "-serial", "-vga",
+        ] {
+            assert_eq!(
+                values(&direct_args, flag),
+                values(&disk_args, flag),
+                "{flag}"
+            );
+        }
+        assert!(direct_args.contains(&"-nodefaults".to_string()));
+        assert_eq!(
+            values(&direct_args, "-device"),
+            [
+                "e1000,netdev=ether1,mac=52:54:00:12:34:01",
+                "e1000,netdev=ether2,mac=52:54:00:12:34:02"
+            ]
+        );
+        assert_eq!(direct.command(None).get_program(), "ip");
     }
 }
