@@ -657,7 +657,14 @@ impl Network {
             switch(&["ip", "link", "set", bridge, "address", mac])?;
             switch(&["ip", "addr", "add", &address, "dev", bridge])?;
         }
-        switch(&["ip", "route", "add", "default", "via", &WAN_HOST.to_string()])?;
+        switch(&[
+            "ip",
+            "route",
+            "add",
+            "default",
+            "via",
+            &WAN_HOST.to_string(),
+        ])?;
         switch(&["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])?;
         // ICMP errors from the address of the interface they leave by, towards the sender (RFC 1812
         // 4.3.2.4), as the appliance does; Linux otherwise sends Host Unreachable from the address of the

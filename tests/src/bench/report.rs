@@ -324,12 +324,18 @@ mod tests {
         report.record(PPS, LINUX_VM, 50.0);
         report.record_failure(BOOT, LINUX_VM, "no ready line within 60 s");
         let table = report.table();
-        assert!(table.contains("64 B UDP (pkt/s, higher is better)"), "{table}");
+        assert!(
+            table.contains("64 B UDP (pkt/s, higher is better)"),
+            "{table}"
+        );
         assert!(table.contains("110 [100–120]"), "{table}");
         assert!(table.contains("2.20"), "{table}");
         assert!(table.contains("host-kernel"), "{table}");
         assert!(table.contains("failed"), "{table}");
-        assert!(table.contains("boot on linux-vm: no ready line within 60 s"), "{table}");
+        assert!(
+            table.contains("boot on linux-vm: no ready line within 60 s"),
+            "{table}"
+        );
 
         let json = report.json();
         assert_eq!(json["devices"][0], "host-kernel");
