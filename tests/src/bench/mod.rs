@@ -4,6 +4,15 @@
 //!
 //! * [`linux_vm`] — the baseline Linux router VM, built from Debian packages only.
 //! * [`load`] — traffic generators and the measurements they drive between the two hosts.
+//! * [`dut`] — the devices under test and how each is put between the hosts.
+//! * [`run`] — the rounds: every device in turn, every measurement, then the RAM bisection.
+//! * [`report`] — min/median/max per metric and device, the ratios, the table and the JSON.
+//!
+//! The `bench` binary (`cargo run --release -p tests --bin bench`) is the command; `--quick` is the
+//! smoke run the test suite uses to check the harness itself.
 
+pub mod dut;
 pub mod linux_vm;
 pub mod load;
+pub mod report;
+pub mod run;

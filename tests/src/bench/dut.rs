@@ -1,0 +1,263 @@
+//! Devices under test and how each one is put between the two hosts.
+//!
+//! Every device gets a fresh copy of the same topology (`netns::Network`: a LAN host, a WAN host, and a
+//! switch namespace with a bridge and a tap per side) and, if it is a VM, the same QEMU options: machine
+//! `pc`, one vCPU, the same memory, the same NIC model and MACs, the accelerator QEMU picks (TCG here).
+//! A device is ready when the LAN host reaches the WAN host through it; boot time is measured from
+//! QEMU's start to the device's ready line on its serial console.
+//!
+//! * the appliance: its factory configuration (static WAN address, LAN 192.168.88.1/24, defconf-style
+//!   stateful filter, masquerade);
+//! * the Linux router VM ([`super::linux_vm`]): a Debian kernel with the equivalent nftables rules;
+//! * the null forwarder: the appliance's drivers with no lookups, frames from one NIC out of the other.
+//!   It does no IP, so the WAN host also takes the LAN gateway address and answers for it;
+//! * the host kernel routing in the switch namespace: no VM at all, the native reference.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use qemu_runner::{NicModel, QemuConfig, Vm};
+
+use super::linux_vm::{self, LinuxRouterVm, LinuxRules};
+use crate::netns::{LAN_ROUTER, Network, WAN_HOST};
+use crate::{KernelFlavor, PROMPT};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Device {
+    Appliance,
+    LinuxVm,
+    NullForwarder,
+    HostKernel,
+}
+
+impl Device {
+    pub const ALL: [Device; 4] = [
+        Device::Appliance,
+        Device::LinuxVm,
+        Device::NullForwarder,
+        Device::HostKernel,
+    ];
+
+    /// The name the report uses (`super::report` knows the first three).
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Appliance => super::report::APPLIANCE,
+            Device::LinuxVm => super::report::LINUX_VM,
+            Device::NullForwarder => super::report::NULL_FORWARDER,
+            Device::HostKernel => "host-kernel",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    pub fn is_vm(self) -> bool {
+        self != Device::HostKernel
+    }
+
+    /// What the device prints on its console when it is up.
+    fn ready_line(self) -> &'static str {
+        match self {
+            Device::Appliance => PROMPT,
+            Device::LinuxVm => linux_vm::LINUX_READY,
+            Device::NullForwarder => "null forwarder ready",
+            Device::HostKernel => "",
+        }
+    }
+}
+
+/// What the devices boot from, built once per run.
+pub struct Assets {
+    pub appliance: PathBuf,
+    pub null_forwarder: PathBuf,
+    pub linux_vm: Option<LinuxRouterVm>,
+}
+
+impl Assets {
+    /// Builds the images the chosen devices need.
+    pub fn build(devices: &[Device]) -> Result<Self, String> {
+        let appliance = image_builder::build(KernelFlavor::Appliance)?.0;
+        let null_forwarder = if devices.contains(&Device::NullForwarder) {
+            image_builder::build(KernelFlavor::NullForward)?.0
+        } else {
+            PathBuf::new()
+        };
+        let linux_vm = if devices.contains(&Device::LinuxVm) {
+            Some(linux_vm::build_linux_router_vm()?)
+        } else {
+            None
+        };
+        Ok(Self {
+            appliance,
+            null_forwarder,
+            linux_vm,
+        })
+    }
+
+    /// Bytes a device boots from: the disk image, or the Linux kernel plus initramfs.
+    pub fn image_bytes(&self, device: Device) -> Option<u64> {
+        let file_size = |path: &PathBuf| std::fs::metadata(path).ok().map(|m| m.len());
+        match device {
+            Device::Appliance => file_size(&self.appliance),
+            Device::NullForwarder => file_size(&self.null_forwarder),
+            Device::LinuxVm => self.linux_vm.as_ref().map(linux_vm::image_bytes),
+            Device::HostKernel => None,
+        }
+    }
+
+    fn qemu_config(&self, device: Device, memory_mib: u32) -> Result<QemuConfig, String> {
+        let mut config = match device {
+            Device::Appliance => QemuConfig::new(&self.appliance),
+            Device::NullForwarder => QemuConfig::new(&self.null_forwarder),
+            Device::LinuxVm => {
+                let vm = self
+                    .linux_vm
+                    .as_ref()
+                    .ok_or("the Linux router VM was not built")?;
+                // With -no-reboot: a kernel panic (no memory) ends QEMU instead of looping.
+                linux_vm::linux_vm_config(vm, LinuxRules::Soho, memory_mib)
+            }
+            Device::HostKernel => return Err("the host kernel is not a VM".into()),
+        };
+        config.memory_mib = memory_mib;
+        // The disk images are shared between runs; writes go to a throw-away overlay.
+        config.snapshot = true;
+        // A kernel panic exits QEMU through isa-debug-exit instead of hanging until the timeout.
+        config.debug_exit = true;
+        Ok(config)
+    }
+}
+
+/// A device routing between the two hosts of its own network. Fields drop in order: QEMU first.
+pub struct Running {
+    pub device: Device,
+    pub vm: Option<Vm>,
+    pub network: Network,
+    /// QEMU start to the ready line (VMs only).
+    pub boot: Option<Duration>,
+}
+
+/// Longest wait for a ready line, and for the first packet through afterwards.
+pub const BOOT_TIMEOUT: Duration = Duration::from_secs(120);
+const FIRST_PACKET_TIMEOUT: Duration = Duration::from_secs(30);
+const SHORT: Duration = Duration::from_secs(20);
+
+/// Builds a network, puts `device` in it with `nic` NICs and `memory_mib` of RAM, and waits until the LAN
+/// host reaches the WAN host through it.
+pub fn start(
+    device: Device,
+    nic: NicModel,
+    memory_mib: u32,
+    assets: &Assets,
+    boot_timeout: Duration,
+) -> Result<Running, String> {
+    let network = Network::create()?;
+    let (vm, boot) = if device.is_vm() {
+        let mut config = network.qemu_config(assets.qemu_config(device, memory_mib)?);
+        config.nic_model = nic;
+        let mut vm = Vm::start(&config).map_err(|e| e.to_string())?;
+        vm.wait_for(device.ready_line(), boot_timeout)
+            .map_err(|e| format!("{} with {memory_mib} MiB: {e}", device.name()))?;
+        let boot = vm.elapsed();
+        (Some(vm), Some(boot))
+    } else {
+        network.route_with_host_kernel(true)?;
+        (None, None)
+    };
+    let running = Running {
+        device,
+        vm,
+        network,
+        boot,
+    };
+    if device == Device::NullForwarder {
+        // The forwarder does no IP: the WAN host answers for the LAN gateway address, so the LAN host's
+        // default route and the WAN host's replies both cross the forwarder unchanged.
+        let wan = running.network.wan();
+        let address = format!("{LAN_ROUTER}/24");
+        let output = wan.run(&["ip", "addr", "add", &address, "dev", "eth0"], SHORT);
+        if !output.success() {
+            return Err(format!("null forwarder setup on the WAN host: {output}"));
+        }
+    }
+    running.wait_forwarding(FIRST_PACKET_TIMEOUT)?;
+    Ok(running)
+}
+
+impl Running {
+    /// Waits until the LAN host's ping reaches the WAN host through the device (ARP resolved on both
+    /// sides, links up, NIC receive enabled).
+    pub fn wait_forwarding(&self, timeout: Duration) -> Result<(), String> {
+        let started = Instant::now();
+        let deadline = timeout.as_secs().max(1).to_string();
+        let target = WAN_HOST.to_string();
+        let output = self.network.lan().run(
+            &["ping", "-c", "1", "-w", &deadline, &target],
+            timeout + SHORT,
+        );
+        if output.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: the LAN host does not reach {target} after {:.0?}: {output}{}",
+                self.device.name(),
+                started.elapsed(),
+                self.console_tail()
+            ))
+        }
+    }
+
+    /// The end of the device's console, for error messages.
+    pub fn console_tail(&self) -> String {
+        match &self.vm {
+            Some(vm) => {
+                let output = vm.output();
+                let tail: String = {
+                    let chars: Vec<char> = output.chars().collect();
+                    chars[chars.len().saturating_sub(2000)..].iter().collect()
+                };
+                format!("\n--- console (end) ---\n{tail}\n--- end ---")
+            }
+            None => String::new(),
+        }
+    }
+}
+
+/// The smallest RAM (MiB, to `resolution`) in `low..=high` with which `device` boots and forwards, found
+/// by bisection (one boot per step); `None` if it does not work even with `high`. `low` is assumed to fail.
+pub fn min_memory(
+    device: Device,
+    nic: NicModel,
+    assets: &Assets,
+    (low, high): (u32, u32),
+    resolution: u32,
+    boot_timeout: Duration,
+    log: &mut dyn FnMut(String),
+) -> Option<u32> {
+    let mut works = |memory: u32| {
+        let result = start(device, nic, memory, assets, boot_timeout);
+        log(format!(
+            "{} {nic:?} -m {memory}M: {}",
+            device.name(),
+            match &result {
+                Ok(_) => "boots and forwards".to_string(),
+                Err(e) => format!("fails ({})", e.lines().next().unwrap_or("")),
+            }
+        ));
+        result.is_ok()
+    };
+    if !works(high) {
+        return None;
+    }
+    let (mut failing, mut working) = (low, high);
+    while working - failing > resolution.max(1) {
+        let middle = failing + (working - failing) / 2;
+        if works(middle) {
+            working = middle;
+        } else {
+            failing = middle;
+        }
+    }
+    Some(working)
+}

@@ -1,0 +1,261 @@
+//! One benchmark run: for each NIC model, `rounds` rounds in which every device under test in turn
+//! (appliance, Linux VM, null forwarder, host kernel, then again…) boots in a fresh copy of the topology
+//! and goes through every traffic measurement; then, once per VM, the smallest RAM it forwards with.
+//! Interleaving the devices inside each round spreads the machine's noise over all of them; the report
+//! gives min/median/max over the rounds.
+
+use std::time::{Duration, Instant};
+
+use qemu_runner::NicModel;
+
+use super::dut::{self, Assets, Device, Running};
+use super::load::{self, Tool};
+use super::report::{Better, Metric, Report};
+use crate::netns::WAN_HOST;
+
+pub const BOOT: Metric = Metric {
+    key: "boot_ms",
+    label: "boot to ready",
+    unit: "ms",
+    better: Better::Lower,
+};
+pub const IMAGE: Metric = Metric {
+    key: "image_kib",
+    label: "image size",
+    unit: "KiB",
+    better: Better::Lower,
+};
+pub const MIN_RAM: Metric = Metric {
+    key: "min_ram_mib",
+    label: "least RAM that boots and forwards",
+    unit: "MiB",
+    better: Better::Lower,
+};
+pub const UDP_1: Metric = Metric {
+    key: "udp64_pps_1_flow",
+    label: "64 B UDP delivered, firewall+NAT, 1 flow",
+    unit: "pkt/s",
+    better: Better::Higher,
+};
+pub const UDP_10K: Metric = Metric {
+    key: "udp64_pps_10k_flows",
+    label: "64 B UDP delivered, firewall+NAT, 10k flows",
+    unit: "pkt/s",
+    better: Better::Higher,
+};
+pub const TCP_1: Metric = Metric {
+    key: "tcp_mbps_1_stream",
+    label: "TCP throughput, 1 stream",
+    unit: "Mbit/s",
+    better: Better::Higher,
+};
+pub const TCP_4: Metric = Metric {
+    key: "tcp_mbps_4_streams",
+    label: "TCP throughput, 4 streams",
+    unit: "Mbit/s",
+    better: Better::Higher,
+};
+pub const LATENCY_IDLE_P50: Metric = Metric {
+    key: "latency_idle_p50_ms",
+    label: "ping through, idle, p50",
+    unit: "ms",
+    better: Better::Lower,
+};
+pub const LATENCY_IDLE_P99: Metric = Metric {
+    key: "latency_idle_p99_ms",
+    label: "ping through, idle, p99",
+    unit: "ms",
+    better: Better::Lower,
+};
+pub const LATENCY_LOAD_P50: Metric = Metric {
+    key: "latency_load_p50_ms",
+    label: "ping through, under TCP load, p50",
+    unit: "ms",
+    better: Better::Lower,
+};
+pub const LATENCY_LOAD_P99: Metric = Metric {
+    key: "latency_load_p99_ms",
+    label: "ping through, under TCP load, p99",
+    unit: "ms",
+    better: Better::Lower,
+};
+pub const NEW_CONNECTIONS: Metric = Metric {
+    key: "new_connections_per_s",
+    label: "new TCP connections through NAT",
+    unit: "conn/s",
+    better: Better::Higher,
+};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub devices: Vec<Device>,
+    pub nics: Vec<NicModel>,
+    pub rounds: u32,
+    /// Length of each throughput measurement.
+    pub duration: Duration,
+    /// Ping samples per latency measurement.
+    pub ping_samples: u32,
+    pub memory_mib: u32,
+    /// Bisect the least RAM each VM forwards with (several boots per VM).
+    pub min_ram: bool,
+}
+
+impl Plan {
+    /// The full suite: both NIC models, three rounds, 5 s measurements.
+    pub fn full() -> Self {
+        Self {
+            devices: Device::ALL.to_vec(),
+            nics: vec![NicModel::VirtioNet, NicModel::E1000],
+            rounds: 3,
+            duration: Duration::from_secs(5),
+            ping_samples: 200,
+            memory_mib: 128,
+            min_ram: true,
+        }
+    }
+
+    /// A smoke run that shows the harness works: one round of short measurements, no RAM bisection.
+    pub fn quick() -> Self {
+        Self {
+            nics: vec![NicModel::VirtioNet],
+            rounds: 1,
+            duration: Duration::from_secs(1),
+            ping_samples: 20,
+            min_ram: false,
+            ..Self::full()
+        }
+    }
+}
+
+/// Runs `plan` and returns one report per NIC model. `log` gets a line per step as it happens.
+pub fn run(
+    plan: &Plan,
+    tool: &Tool,
+    assets: &Assets,
+    log: &mut dyn FnMut(String),
+) -> Vec<(NicModel, Report)> {
+    let mut reports = Vec::new();
+    for &nic in &plan.nics {
+        let mut report = Report::default();
+        report.context.push(("nic".into(), format!("{nic:?}")));
+        report
+            .context
+            .push(("rounds".into(), plan.rounds.to_string()));
+        report.context.push((
+            "accelerator".into(),
+            format!("{:?}", qemu_runner::detect_accel()),
+        ));
+        report
+            .context
+            .push(("memory_mib".into(), plan.memory_mib.to_string()));
+        report.context.push((
+            "measurement_s".into(),
+            plan.duration.as_secs_f64().to_string(),
+        ));
+        for &device in &plan.devices {
+            report.add_dut(device.name());
+            if let Some(bytes) = assets.image_bytes(device) {
+                report.record(IMAGE, device.name(), bytes as f64 / 1024.0);
+            }
+        }
+        for round in 1..=plan.rounds {
+            for &device in &plan.devices {
+                let started = Instant::now();
+                log(format!(
+                    "{nic:?} round {round}/{}: {}",
+                    plan.rounds,
+                    device.name()
+                ));
+                match dut::start(device, nic, plan.memory_mib, assets, dut::BOOT_TIMEOUT) {
+                    Ok(running) => measure(plan, tool, &running, &mut report, log),
+                    Err(e) => {
+                        log(format!("  cannot start: {e}"));
+                        report.record_failure(BOOT, device.name(), first_line(&e));
+                    }
+                }
+                log(format!(
+                    "  {} done in {:.0?}",
+                    device.name(),
+                    started.elapsed()
+                ));
+            }
+        }
+        if plan.min_ram {
+            for &device in plan.devices.iter().filter(|d| d.is_vm()) {
+                let boot_timeout = Duration::from_secs(60);
+                match dut::min_memory(device, nic, assets, (8, 256), 2, boot_timeout, log) {
+                    Some(mib) => report.record(MIN_RAM, device.name(), f64::from(mib)),
+                    None => report.record_failure(
+                        MIN_RAM,
+                        device.name(),
+                        "does not forward with 256 MiB",
+                    ),
+                }
+            }
+        }
+        reports.push((nic, report));
+    }
+    reports
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").to_string()
+}
+
+/// Every traffic measurement on one running device; failures are recorded, not fatal.
+fn measure(
+    plan: &Plan,
+    tool: &Tool,
+    running: &Running,
+    report: &mut Report,
+    log: &mut dyn FnMut(String),
+) {
+    let name = running.device.name();
+    let (lan, wan) = (running.network.lan(), running.network.wan());
+    let mut note = |report: &mut Report, metric: Metric, result: Result<f64, String>| match result {
+        Ok(value) => {
+            log(format!("  {}: {value:.3} {}", metric.key, metric.unit));
+            report.record(metric, name, value);
+        }
+        Err(e) => {
+            log(format!(
+                "  {}: failed: {e}{}",
+                metric.key,
+                running.console_tail()
+            ));
+            report.record_failure(metric, name, first_line(&e));
+        }
+    };
+    if let Some(boot) = running.boot {
+        note(report, BOOT, Ok(boot.as_secs_f64() * 1000.0));
+    }
+    for (metric, flows) in [(UDP_1, 1), (UDP_10K, 10_000)] {
+        let result = load::udp_pps(tool, lan, wan, flows, plan.duration);
+        note(report, metric, result.map(|r| r.delivered_pps));
+        // A flood can leave the device's queues full for a moment; let it drain before the next test.
+        let _ = running.wait_forwarding(Duration::from_secs(10));
+    }
+    for (metric, streams) in [(TCP_1, 1), (TCP_4, 4)] {
+        let result = load::tcp_throughput(lan, wan, streams, plan.duration);
+        note(report, metric, result.map(|bps| bps / 1e6));
+    }
+    let target = WAN_HOST.to_string();
+    for (under_load, p50, p99) in [
+        (false, LATENCY_IDLE_P50, LATENCY_IDLE_P99),
+        (true, LATENCY_LOAD_P50, LATENCY_LOAD_P99),
+    ] {
+        match load::latency(lan, wan, &target, plan.ping_samples, under_load) {
+            Ok(latency) => {
+                note(report, p50, Ok(latency.p50_ms));
+                note(report, p99, Ok(latency.p99_ms));
+            }
+            Err(e) => {
+                note(report, p50, Err(e.clone()));
+                note(report, p99, Err(e));
+            }
+        }
+    }
+    let result = load::connections_per_second(tool, lan, wan, plan.duration);
+    note(report, NEW_CONNECTIONS, result);
+}
