@@ -220,6 +220,10 @@ done
 echo 1 > /proc/sys/net/ipv4/ip_forward || fail "cannot enable forwarding"
 # ICMP errors (TTL exceeded, unreachable) come from the interface the packet arrived on, as on RouterOS.
 echo 1 > /proc/sys/net/ipv4/icmp_errors_use_inbound_ifaddr
+# Linux sizes its connection table from RAM: 1024 entries in 128 MiB, which TIME_WAIT connections fill
+# within a second of new-connection load, after which new SYNs are dropped. The appliance's table holds
+# 65536 connections (netstack conntrack settings); give Linux the same bound, as a tuned router would.
+echo 65536 > /proc/sys/net/netfilter/nf_conntrack_max || fail "cannot size the connection table"
 
 rules=soho
 for arg in $(cat /proc/cmdline); do
