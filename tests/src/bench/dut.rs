@@ -187,24 +187,28 @@ pub fn start(
 
 impl Running {
     /// Waits until the LAN host's ping reaches the WAN host through the device (ARP resolved on both
-    /// sides, links up, NIC receive enabled).
+    /// sides, links up, NIC receive enabled). Pings again after a failure — a failed ARP makes ping give
+    /// up after 3 s, and QEMU's e1000 holds frames back for a second after its receiver is set up.
     pub fn wait_forwarding(&self, timeout: Duration) -> Result<(), String> {
         let started = Instant::now();
-        let deadline = timeout.as_secs().max(1).to_string();
         let target = WAN_HOST.to_string();
-        let output = self.network.lan().run(
-            &["ping", "-c", "1", "-w", &deadline, &target],
-            timeout + SHORT,
-        );
-        if output.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{}: the LAN host does not reach {target} after {:.0?}: {output}{}",
-                self.device.name(),
-                started.elapsed(),
-                self.console_tail()
-            ))
+        loop {
+            let output = self
+                .network
+                .lan()
+                .run(&["ping", "-c", "1", "-W", "1", &target], SHORT);
+            if output.success() {
+                return Ok(());
+            }
+            if started.elapsed() >= timeout {
+                return Err(format!(
+                    "{}: the LAN host does not reach {target} after {:.0?}: {output}{}",
+                    self.device.name(),
+                    started.elapsed(),
+                    self.console_tail()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 

@@ -183,7 +183,12 @@ pub fn run(
         }
         if plan.min_ram {
             for &device in plan.devices.iter().filter(|d| d.is_vm()) {
-                let boot_timeout = Duration::from_secs(60);
+                // Too little RAM can hang a boot silently (the BIOS loader stage), so every failing step
+                // costs its whole timeout: allow ten times the device's slowest boot of the rounds.
+                let slowest = report
+                    .summary(BOOT.key, device.name())
+                    .map_or(60.0, |s| s.max / 1000.0);
+                let boot_timeout = Duration::from_secs_f64((slowest * 10.0).clamp(15.0, 90.0));
                 match dut::min_memory(device, nic, assets, (8, 256), 2, boot_timeout, log) {
                     Some(mib) => report.record(MIN_RAM, device.name(), f64::from(mib)),
                     None => report.record_failure(
@@ -256,6 +261,17 @@ fn measure(
             }
         }
     }
-    let result = load::connections_per_second(tool, lan, wan, plan.duration);
-    note(report, NEW_CONNECTIONS, result);
+    let rate = load::connection_rate(tool, lan, wan, plan.duration);
+    let failures = rate.as_ref().ok().filter(|r| r.failed > 0).map(|r| {
+        format!(
+            "  ({} of {} connections failed; first: {})",
+            r.failed,
+            r.failed + r.connected,
+            r.first_error.as_deref().unwrap_or("?")
+        )
+    });
+    note(report, NEW_CONNECTIONS, rate.map(|r| r.per_second));
+    if let Some(failures) = failures {
+        log(failures);
+    }
 }
