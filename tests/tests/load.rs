@@ -28,32 +28,13 @@ fn tool_entry() {
     }
 }
 
-/// Linux routing in the switch namespace in the appliance's place (see `Bench::linux_router` in
-/// `network.rs`). `None` when the test is skipped.
+/// Linux routing in the switch namespace in the appliance's place (`Network::route_with_host_kernel`).
+/// `None` when the test is skipped.
 fn linux_router(test: &str) -> Option<Network> {
     let network = Network::create_or_skip(test, TOOLS)?;
-    let [wan, lan] = network.bridges();
-    let switch = |args: &[&str]| {
-        let output = network.run_in_switch(args, SHORT);
-        assert!(output.success(), "{output}");
-    };
-    for (bridge, mac, address) in [
-        (wan, netns::ETHER1_MAC, "198.51.100.2/24"),
-        (lan, netns::ETHER2_MAC, "192.168.88.1/24"),
-    ] {
-        switch(&["ip", "link", "set", bridge, "address", mac]);
-        switch(&["ip", "addr", "add", address, "dev", bridge]);
+    if let Err(e) = network.route_with_host_kernel(true) {
+        panic!("{e}");
     }
-    switch(&["ip", "route", "add", "default", "via", "198.51.100.1"]);
-    switch(&["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
-    let ruleset = format!(
-        "table ip appliance {{\n\
-         chain forward {{ type filter hook forward priority 0; policy accept;\n\
-         ct state established,related accept; ct state invalid drop; iifname \"{wan}\" drop; }}\n\
-         chain postrouting {{ type nat hook postrouting priority 100; oifname \"{wan}\" masquerade; }}\n\
-         }}\n"
-    );
-    switch(&["nft", &ruleset]);
     Some(network)
 }
 

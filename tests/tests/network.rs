@@ -480,6 +480,26 @@ impl Bench {
         }
     }
 
+    /// The host on `side` ("WAN" or "LAN").
+    fn host(&self, side: &str) -> &Host {
+        if side == "WAN" {
+            self.wan()
+        } else {
+            self.lan()
+        }
+    }
+
+    /// Plugs `name`'s cable in or pulls it (QEMU's `set_link`) and waits until `/interface print` agrees.
+    fn set_link(&mut self, name: &str, up: bool) {
+        let Some(vm) = self.vm.as_ref() else { return };
+        let command = format!("set_link {name} {}", if up { "on" } else { "off" });
+        let answer = vm.monitor(&command);
+        self.check(answer.as_ref().is_ok_and(|a| a.is_empty()), || {
+            format!("QEMU monitor refused `{command}`: {answer:?}")
+        });
+        self.wait_running(name, up);
+    }
+
     /// Pulls each cable with QEMU's `set_link` and puts it back: the interface stops running, the host
     /// on that side loses the router, and both come back with the link.
     fn link_follows_the_cable(&mut self) {
@@ -487,34 +507,15 @@ impl Bench {
             ("ether1", "WAN", "198.51.100.2"),
             ("ether2", "LAN", "192.168.88.1"),
         ] {
-            let Some(vm) = self.vm.as_ref() else { return };
-            let answer = vm.monitor(&format!("set_link {name} off"));
-            self.check(answer.as_ref().is_ok_and(|a| a.is_empty()), || {
-                format!("QEMU monitor refused `set_link {name} off`: {answer:?}")
-            });
-            self.wait_running(name, false);
-            let host = if side == "WAN" {
-                self.wan()
-            } else {
-                self.lan()
-            };
-            let lost = host.run(&["ping", "-c", "2", "-i", "0.2", "-W", "1", address], SHORT);
+            self.set_link(name, false);
+            let lost = self
+                .host(side)
+                .run(&["ping", "-c", "2", "-i", "0.2", "-W", "1", address], SHORT);
             self.check(!lost.success(), || {
                 format!("{side} host still reaches {address} with {name}'s cable pulled: {lost}")
             });
-
-            let Some(vm) = self.vm.as_ref() else { return };
-            let answer = vm.monitor(&format!("set_link {name} on"));
-            self.check(answer.as_ref().is_ok_and(|a| a.is_empty()), || {
-                format!("QEMU monitor refused `set_link {name} on`: {answer:?}")
-            });
-            self.wait_running(name, true);
-            let host = if side == "WAN" {
-                self.wan()
-            } else {
-                self.lan()
-            };
-            self.ping(side, host, address);
+            self.set_link(name, true);
+            self.ping(side, self.host(side), address);
             println!("{}: {name} went down and up with its cable", self.label);
         }
     }
