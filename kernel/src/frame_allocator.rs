@@ -116,8 +116,19 @@ impl Frames {
         self.total_bytes.saturating_sub(self.allocated * FRAME_SIZE)
     }
 
-    /// Allocates `count` physically contiguous frames and returns the first.
+    /// Allocates `count` physically contiguous frames and returns the first. A single frame may come
+    /// from the free list (frames given back, and the rest of regions the bump pointer left behind);
+    /// longer runs only from never-used memory.
     pub fn allocate_contiguous(&mut self, count: u64) -> Option<PhysFrame> {
+        if count == 1 {
+            return self.allocate_frame();
+        }
+        self.bump(count)
+    }
+
+    /// Takes `count` frames from the bump pointer, moving on to the next region when this one is too
+    /// short (its rest goes to single frames).
+    fn bump(&mut self, count: u64) -> Option<PhysFrame> {
         if count == 0 {
             return None;
         }
@@ -168,7 +179,7 @@ unsafe impl FrameAllocator<Size4KiB> for Frames {
             self.allocated += 1;
             return Some(frame);
         }
-        self.allocate_contiguous(1)
+        self.bump(1)
     }
 }
 
