@@ -157,7 +157,7 @@ pub fn start(
         let mut config = network.qemu_config(assets.qemu_config(device, memory_mib)?);
         config.nic_model = nic;
         let mut vm = Vm::start(&config).map_err(|e| e.to_string())?;
-        vm.wait_for(device.ready_line(), boot_timeout)
+        wait_ready(&mut vm, device, boot_timeout)
             .map_err(|e| format!("{} with {memory_mib} MiB: {e}", device.name()))?;
         let boot = vm.elapsed();
         (Some(vm), Some(boot))
@@ -183,6 +183,39 @@ pub fn start(
     }
     running.wait_forwarding(FIRST_PACKET_TIMEOUT)?;
     Ok(running)
+}
+
+/// What a boot that cannot succeed prints and then hangs on: the bootloader's panic (it halts without
+/// exiting QEMU, e.g. when RAM is too small for its page tables), a Linux panic.
+const BOOT_FAILURES: [&str; 2] = ["panicked at", "Kernel panic"];
+
+/// Waits for `device`'s ready line; gives up early when the console shows a failed boot.
+fn wait_ready(vm: &mut Vm, device: Device, timeout: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let slice = deadline
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(500));
+        match vm.wait_for(device.ready_line(), slice) {
+            Ok(_) => return Ok(()),
+            Err(qemu_runner::VmError::Timeout { output, .. }) => {
+                if let Some(failure) = BOOT_FAILURES.iter().find(|f| output.contains(*f)) {
+                    let line = output
+                        .lines()
+                        .find(|l| l.contains(failure))
+                        .unwrap_or(failure);
+                    return Err(format!("boot failed: {}", line.trim()));
+                }
+                if Instant::now() >= deadline {
+                    return Err(format!(
+                        "no {:?} within {timeout:?}; console:\n{output}",
+                        device.ready_line()
+                    ));
+                }
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 impl Running {
