@@ -8,7 +8,8 @@
 //!
 //! * the appliance: its factory configuration (static WAN address, LAN 192.168.88.1/24, defconf-style
 //!   stateful filter, masquerade);
-//! * the Linux router VM ([`super::linux_vm`]): a Debian kernel with the equivalent nftables rules;
+//! * the Linux router VM ([`super::linux_vm`]): a Debian kernel with the equivalent nftables rules, and
+//!   the same with a flowtable for established connections (FastTrack's counterpart);
 //! * the null forwarder: the appliance's drivers with no lookups, frames from one NIC out of the other.
 //!   It does no IP, so the WAN host also takes the LAN gateway address and answers for it;
 //! * the host kernel routing in the switch namespace: no VM at all, the native reference.
@@ -26,12 +27,24 @@ use crate::{KernelFlavor, PROMPT};
 pub enum Device {
     Appliance,
     LinuxVm,
+    /// The Linux VM with established connections offloaded to a flowtable (FastTrack's counterpart).
+    LinuxVmFlowtable,
     NullForwarder,
     HostKernel,
 }
 
 impl Device {
-    pub const ALL: [Device; 4] = [
+    pub const ALL: [Device; 5] = [
+        Device::Appliance,
+        Device::LinuxVm,
+        Device::LinuxVmFlowtable,
+        Device::NullForwarder,
+        Device::HostKernel,
+    ];
+
+    /// What a full run measures; the flowtable variant is asked for by name (`--devices`), which keeps
+    /// the full run within its time budget.
+    pub const DEFAULT: [Device; 4] = [
         Device::Appliance,
         Device::LinuxVm,
         Device::NullForwarder,
@@ -43,6 +56,7 @@ impl Device {
         match self {
             Device::Appliance => super::report::APPLIANCE,
             Device::LinuxVm => super::report::LINUX_VM,
+            Device::LinuxVmFlowtable => "linux-vm-flowtable",
             Device::NullForwarder => super::report::NULL_FORWARDER,
             Device::HostKernel => "host-kernel",
         }
@@ -60,7 +74,7 @@ impl Device {
     fn ready_line(self) -> &'static str {
         match self {
             Device::Appliance => PROMPT,
-            Device::LinuxVm => linux_vm::LINUX_READY,
+            Device::LinuxVm | Device::LinuxVmFlowtable => linux_vm::LINUX_READY,
             Device::NullForwarder => "null forwarder ready",
             Device::HostKernel => "",
         }
@@ -83,11 +97,12 @@ impl Assets {
         } else {
             PathBuf::new()
         };
-        let linux_vm = if devices.contains(&Device::LinuxVm) {
-            Some(linux_vm::build_linux_router_vm()?)
-        } else {
-            None
-        };
+        let linux_vm =
+            if devices.contains(&Device::LinuxVm) || devices.contains(&Device::LinuxVmFlowtable) {
+                Some(linux_vm::build_linux_router_vm()?)
+            } else {
+                None
+            };
         Ok(Self {
             appliance,
             null_forwarder,
@@ -101,7 +116,9 @@ impl Assets {
         match device {
             Device::Appliance => file_size(&self.appliance),
             Device::NullForwarder => file_size(&self.null_forwarder),
-            Device::LinuxVm => self.linux_vm.as_ref().map(linux_vm::image_bytes),
+            Device::LinuxVm | Device::LinuxVmFlowtable => {
+                self.linux_vm.as_ref().map(linux_vm::image_bytes)
+            }
             Device::HostKernel => None,
         }
     }
@@ -110,13 +127,18 @@ impl Assets {
         let mut config = match device {
             Device::Appliance => QemuConfig::new(&self.appliance),
             Device::NullForwarder => QemuConfig::new(&self.null_forwarder),
-            Device::LinuxVm => {
+            Device::LinuxVm | Device::LinuxVmFlowtable => {
                 let vm = self
                     .linux_vm
                     .as_ref()
                     .ok_or("the Linux router VM was not built")?;
+                let rules = if device == Device::LinuxVm {
+                    LinuxRules::Soho
+                } else {
+                    LinuxRules::SohoFlowtable
+                };
                 // With -no-reboot: a kernel panic (no memory) ends QEMU instead of looping.
-                linux_vm::linux_vm_config(vm, LinuxRules::Soho, memory_mib)
+                linux_vm::linux_vm_config(vm, rules, memory_mib)
             }
             Device::HostKernel => return Err("the host kernel is not a VM".into()),
         };

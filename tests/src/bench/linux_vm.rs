@@ -71,6 +71,9 @@ const MODULES: &[&str] = &[
     "nft_ct",
     "nft_chain_nat",
     "nft_masq",
+    "nf_flow_table",
+    "nf_flow_table_inet",
+    "nft_flow_offload",
 ];
 
 /// Bumped whenever the initramfs layout changes in a way the hashed texts do not show.
@@ -101,6 +104,9 @@ pub enum LinuxRules {
     /// traffic (`ip saddr 10.X.Y.Z drop`, distinct addresses up to 16,777,215 rules; the hosts are in
     /// 192.168.88.0/24 and 198.51.100.0/24), for the "1 vs 1000 non-matching rules" metric.
     SohoWithExtraRules(u32),
+    /// `Soho` with a flowtable that established connections are offloaded to: Linux's counterpart of
+    /// defconf's `fasttrack-connection` rule, which the appliance runs.
+    SohoFlowtable,
 }
 
 impl LinuxRules {
@@ -110,6 +116,7 @@ impl LinuxRules {
             LinuxRules::Soho => "soho".into(),
             LinuxRules::PlainForwarding => "plain".into(),
             LinuxRules::SohoWithExtraRules(extra) => format!("soho+{extra}"),
+            LinuxRules::SohoFlowtable => "soho-flowtable".into(),
         }
     }
 }
@@ -232,15 +239,17 @@ for arg in $(cat /proc/cmdline); do
     esac
 done
 extra=0
+flowtable=0
 case "$rules" in
     plain | soho) ;;
+    soho-flowtable) flowtable=1 ;;
     soho+*)
         extra="${rules#soho+}"
         case "$extra" in
             '' | *[!0-9]*) fail "bad rule count in router.rules=$rules" ;;
         esac
         ;;
-    *) fail "unknown router.rules=$rules (soho, plain or soho+N)" ;;
+    *) fail "unknown router.rules=$rules (soho, plain, soho+N or soho-flowtable)" ;;
 esac
 if [ "$rules" != plain ]; then
     {
@@ -250,6 +259,11 @@ if [ "$rules" != plain ]; then
                 printf "add rule ip appliance forward ip saddr 10.%d.%d.%d drop\n",
                     int(i / 65536) % 256, int(i / 256) % 256, i % 256
         }'
+        if [ "$flowtable" = 1 ]; then
+            # defconf's first forward rule, fasttrack-connection for established,related, in nft terms.
+            echo 'add flowtable ip appliance fasttrack { hook ingress priority filter; devices = { eth0, eth1 }; }'
+            echo 'add rule ip appliance forward ct state established,related flow add @fasttrack'
+        fi
         cat /etc/router/soho-forward.nft
     } > /tmp/rules.nft || fail "cannot write /tmp/rules.nft"
     nft -f /tmp/rules.nft || fail "nft -f /tmp/rules.nft failed"
@@ -1101,6 +1115,7 @@ mod tests {
         );
         assert_eq!(config.memory_mib, 96);
         assert_eq!(LinuxRules::PlainForwarding.kernel_arg(), "plain");
+        assert_eq!(LinuxRules::SohoFlowtable.kernel_arg(), "soho-flowtable");
         let script = init_script(&["a".into(), "b".into()]);
         assert!(script.contains("for module in a b; do"));
         assert!(script.contains(LINUX_READY) && !script.contains('@'));

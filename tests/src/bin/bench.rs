@@ -21,7 +21,8 @@ const USAGE: &str = "usage: bench [--quick] [--rounds N] [--nic virtio|e1000|bot
 --quick       one round of 1 s measurements with virtio-net, no RAM bisection (checks the harness)
 --rounds N    interleaved rounds per NIC model (default 3)
 --nic         NIC model(s) every VM gets (default both)
---devices     comma-separated subset of appliance,linux-vm,null-forwarder,host-kernel
+--devices     comma-separated subset of appliance,linux-vm,linux-vm-flowtable,null-forwarder,
+              host-kernel
 --duration    seconds per throughput measurement (default 5)
 --no-min-ram  skip bisecting the least RAM each VM forwards with
 --json PATH   where the JSON report goes (default target/bench/report.json)";
