@@ -20,8 +20,12 @@
 //! [`LINUX_FAILED`] and powers the VM off, so a waiting test fails at once with the console transcript.
 //! After the ready line a shell runs on the console (for looking around: `nft list ruleset`, `ip -s link`).
 //!
-//! The SOHO rules are RouterOS's defconf (`netstack::firewall::defconf`) in nftables terms, without
-//! FastTrack (Linux has no equivalent in the default path; flowtables would be the analogue).
+//! The SOHO rules are RouterOS's defconf (`netstack::firewall::defconf`) in nftables terms. FastTrack's
+//! counterpart, a flowtable that established connections are offloaded to, is a variant of its own
+//! ([`LinuxRules::SohoFlowtable`]); the plain SOHO rules are the baseline.
+//!
+//! The connection table is sized like the appliance's (65536 entries): Linux would size it from RAM
+//! (1024 in 128 MiB), and TIME_WAIT entries would fill that within a second of new-connection load.
 //!
 //! Cache: the outputs live in `target/bench/linux-vm/` as `vmlinuz-VERSION` and
 //! `initrd-VERSION-HASH.cpio.gz`, where `HASH` covers everything this file puts into the initramfs
