@@ -1122,6 +1122,9 @@ mod tests {
         assert_eq!(LinuxRules::SohoFlowtable.kernel_arg(), "soho-flowtable");
         let script = init_script(&["a".into(), "b".into()]);
         assert!(script.contains("for module in a b; do"));
-        assert!(script.contains(LINUX_READY) && !script.contains('@'));
+        assert!(script.contains(LINUX_READY));
+        for placeholder in ["@MODULES@", "@READY@", "@FAILED@"] {
+            assert!(!script.contains(placeholder), "{placeholder} left in /init");
+        }
     }
 }
