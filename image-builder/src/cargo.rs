@@ -38,7 +38,13 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// Builds the kernel ELF and returns its path.
+///
+/// Every flavour is built to the same path and copied out afterwards, so a build and its copy must not
+/// interleave with another flavour's build: tests build flavours from parallel threads, and cargo's own
+/// lock only covers the build, so without this one a thread could copy the other flavour's kernel.
 pub fn build_kernel(flavor: KernelFlavor) -> Result<PathBuf, String> {
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = workspace_root();
     let target_dir = root.join("target").join("kernel");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
