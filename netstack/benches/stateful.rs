@@ -12,8 +12,7 @@ use std::time::Instant as Clock;
 
 use netstack::conntrack::{Conntrack, ConntrackSettings};
 use netstack::firewall::spec::{PortRange, Table};
-use netstack::firewall::{ActionSpec, Firewall, Match, RuleSpec};
-use netstack::flow::ConnState;
+use netstack::firewall::{ActionSpec, Firewall, Match, RuleSpec, defconf};
 use netstack::interface::InterfaceId;
 use netstack::route::{Gateway, StaticRoute};
 use netstack::{Duration, Engine, EngineConfig, Instant};
@@ -77,49 +76,24 @@ fn frame(dst_mac: EthernetAddress, src_mac: EthernetAddress, ip: &[u8]) -> Vec<u
     bytes
 }
 
+/// RouterOS's defconf filter with eleven rules an established web flow does not match ahead of its
+/// forward rules (20 rules in all), and without the FastTrack rule when `fasttrack` is off.
 fn filter(fasttrack: bool) -> Vec<RuleSpec> {
-    use ConnState::*;
-    let accepted = Match::ConnectionState(vec![Established, Related, Untracked]);
-    let mut rules = vec![
-        RuleSpec::new(1, "input").with(accepted.clone()),
-        RuleSpec::new(2, "input")
-            .with(Match::ConnectionState(vec![Invalid]))
-            .action(ActionSpec::Drop),
-        RuleSpec::new(3, "input").with(Match::Protocol(1)),
-        RuleSpec::new(4, "input")
-            .without(Match::InInterfaceList("LAN".into()))
-            .action(ActionSpec::Drop),
-    ];
-    // Eleven rules an established web flow does not match, ahead of the accept (20 rules in all).
-    for i in 0..11u16 {
-        rules.push(
-            RuleSpec::new(100 + u32::from(i), "forward")
-                .with(Match::Protocol(6))
-                .with(Match::DstPort(vec![PortRange::single(6000 + i)]))
-                .action(ActionSpec::Drop),
-        );
-    }
-    if fasttrack {
-        rules.push(
-            RuleSpec::new(5, "forward")
-                .with(Match::ConnectionState(vec![Established, Related]))
-                .action(ActionSpec::FasttrackConnection),
-        );
-    }
-    rules.extend([
-        RuleSpec::new(6, "forward").with(accepted),
-        RuleSpec::new(7, "forward")
-            .with(Match::ConnectionState(vec![Invalid]))
-            .action(ActionSpec::Drop),
-        RuleSpec::new(8, "forward")
-            .with(Match::ConnectionState(vec![New]))
-            .without(Match::ConnectionNatState {
-                srcnat: false,
-                dstnat: true,
-            })
-            .with(Match::InInterfaceList("WAN".into()))
-            .action(ActionSpec::Drop),
-    ]);
+    let mut rules: Vec<RuleSpec> = defconf::filter(1)
+        .into_iter()
+        .filter(|rule| fasttrack || rule.action != ActionSpec::FasttrackConnection)
+        .collect();
+    let first_forward = rules
+        .iter()
+        .position(|rule| rule.chain == "forward")
+        .unwrap_or(rules.len());
+    let non_matching = (0..11u16).map(|i| {
+        RuleSpec::new(100 + u32::from(i), "forward")
+            .with(Match::Protocol(6))
+            .with(Match::DstPort(vec![PortRange::single(6000 + i)]))
+            .action(ActionSpec::Drop)
+    });
+    rules.splice(first_forward..first_forward, non_matching);
     rules
 }
 
