@@ -119,10 +119,15 @@ impl Report {
         self.failures.entry(key).or_default().push(why.into());
     }
 
-    pub fn summary(&self, metric_key: &str, dut: &str) -> Option<Summary> {
+    /// The (metric, device) key of recorded samples and failures.
+    fn key(&self, metric_key: &str, dut: &str) -> Option<(usize, usize)> {
         let m = self.metrics.iter().position(|m| m.key == metric_key)?;
         let d = self.duts.iter().position(|x| x == dut)?;
-        Summary::of(self.samples.get(&(m, d))?)
+        Some((m, d))
+    }
+
+    pub fn summary(&self, metric_key: &str, dut: &str) -> Option<Summary> {
+        Summary::of(self.samples.get(&self.key(metric_key, dut)?)?)
     }
 
     /// appliance median / `baseline` median.
@@ -201,9 +206,8 @@ impl Report {
     }
 
     fn has_failure(&self, metric_key: &str, dut: &str) -> bool {
-        let m = self.metrics.iter().position(|m| m.key == metric_key);
-        let d = self.duts.iter().position(|x| x == dut);
-        matches!((m, d), (Some(m), Some(d)) if self.failures.contains_key(&(m, d)))
+        self.key(metric_key, dut)
+            .is_some_and(|key| self.failures.contains_key(&key))
     }
 
     fn failure_lines(&self) -> Vec<String> {
