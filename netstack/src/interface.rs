@@ -51,6 +51,9 @@ pub struct Interface {
     /// Link is up (the R flag).
     pub running: bool,
     pub arp: ArpMode,
+    /// What the NIC finishes on transmit (partial checksums, TCP segmentation); the engine does the
+    /// rest itself before the frame leaves ([`crate::offload`]).
+    pub offload: crate::offload::OffloadCaps,
     pub counters: InterfaceCounters,
 }
 
@@ -63,6 +66,7 @@ impl Interface {
             disabled: false,
             running: true,
             arp: ArpMode::Enabled,
+            offload: crate::offload::OffloadCaps::default(),
             counters: InterfaceCounters::default(),
         }
     }

@@ -49,6 +49,7 @@ pub mod icmp_error;
 pub mod interface;
 pub mod local;
 pub mod nat;
+pub mod offload;
 pub mod neighbor;
 pub mod packet;
 pub mod prng;

@@ -60,6 +60,9 @@ pub struct Meta {
     pub flow_hash: u32,
     /// Record this packet's path in the trace buffer.
     pub traced: bool,
+    /// Checksum and segmentation work a NIC left for later (a partial transport checksum, a TCP
+    /// super-frame); see [`crate::offload`].
+    pub offload: crate::offload::Offload,
 }
 
 /// An owned packet: bytes plus [`Meta`].
@@ -71,9 +74,20 @@ pub struct Packet {
 
 impl Packet {
     /// Wraps a received Ethernet frame (`buffer` is reused storage; its contents are replaced).
-    pub fn from_frame(mut buffer: Vec<u8>, frame: &[u8], in_interface: InterfaceId) -> Self {
+    pub fn from_frame(buffer: Vec<u8>, frame: &[u8], in_interface: InterfaceId) -> Self {
+        Self::from_frame_up_to(buffer, frame, in_interface, MAX_FRAME)
+    }
+
+    /// [`Packet::from_frame`] for frames up to `max` bytes (a TCP super-frame from an offloading NIC
+    /// may hold a 64 KiB IPv4 packet).
+    pub fn from_frame_up_to(
+        mut buffer: Vec<u8>,
+        frame: &[u8],
+        in_interface: InterfaceId,
+        max: usize,
+    ) -> Self {
         buffer.clear();
-        buffer.extend_from_slice(&frame[..frame.len().min(MAX_FRAME)]);
+        buffer.extend_from_slice(&frame[..frame.len().min(max)]);
         Self {
             data: buffer,
             meta: Meta {

@@ -88,11 +88,14 @@ pub enum DropReason {
     NoBuffer,
     /// A fragment was refused by reassembly (overlap, oversize, tiny fragment, memory limit).
     Reassembly,
+    /// The NIC's offload claim did not fit the packet (a partial checksum outside it, a super-frame
+    /// that is not TCP/IPv4), or a super-frame could not be segmented.
+    BadOffload,
 }
 
 impl DropReason {
     /// Every reason, in counter order.
-    pub const ALL: [DropReason; 26] = [
+    pub const ALL: [DropReason; 27] = [
         DropReason::MalformedFrame,
         DropReason::NotOurMac,
         DropReason::UnknownEthertype,
@@ -119,6 +122,7 @@ impl DropReason {
         DropReason::Filtered,
         DropReason::NoBuffer,
         DropReason::Reassembly,
+        DropReason::BadOffload,
     ];
 
     /// A short name for counters and traces (`malformed-ipv4`).
@@ -150,6 +154,7 @@ impl DropReason {
             DropReason::Filtered => "filtered",
             DropReason::NoBuffer => "no-buffer",
             DropReason::Reassembly => "reassembly",
+            DropReason::BadOffload => "bad-offload",
         }
     }
 }

@@ -294,6 +294,12 @@ impl Conntrack {
 
     /// Tracks one IPv4 packet (`l3` starts at the IPv4 header).
     pub fn process(&mut self, l3: &[u8], now: Instant) -> Tracked {
+        self.process_checked(l3, true, now)
+    }
+
+    /// [`Self::process`], with `verify_checksum` false for a packet whose transport checksum a NIC
+    /// verified or left partial ([`crate::offload`]).
+    pub fn process_checked(&mut self, l3: &[u8], verify_checksum: bool, now: Instant) -> Tracked {
         let p = match parse::parse(l3, false) {
             Ok(p) => p,
             Err(e) => return self.invalid(Some(e)),
@@ -308,6 +314,7 @@ impl Conntrack {
             .and_then(|(slot, _)| self.slots.get(slot as usize))
             .is_some_and(|c| c.has(status::FASTTRACK));
         if self.settings.verify_checksums
+            && verify_checksum
             && !fasttracked
             && let Err(e) = parse::verify_checksum(l3)
         {

@@ -32,6 +32,7 @@ use super::stats::bump;
 use crate::Instant;
 use crate::checksum::{self, TtlError};
 use crate::hooks::Hooks;
+use crate::offload;
 use crate::packet::Packet;
 use crate::verdict::DropReason;
 
@@ -61,7 +62,10 @@ impl<H: Hooks> Engine<H> {
         let fits = self
             .interfaces
             .get(interface)
-            .is_some_and(|i| i.is_up() && packet.l3().len() <= usize::from(i.mtu));
+            .is_some_and(|i| {
+                i.is_up()
+                    && offload::wire_len(packet.l3(), &packet.meta.offload) <= usize::from(i.mtu)
+            });
         if !fits {
             return Some(packet);
         }

@@ -10,7 +10,8 @@ use crate::hooks::{HookContext, HookPoint, Hooks};
 use crate::icmp_error::IcmpErrorKind;
 use crate::interface::InterfaceId;
 use crate::neighbor::ArpStatus;
-use crate::packet::{ETHERNET_HEADROOM, Packet};
+use crate::offload::{self, FrameOffload};
+use crate::packet::{ETHERNET_HEADROOM, MAX_FRAME, Packet};
 use crate::reassembly::Reassembly;
 use crate::route::Forwarding;
 use crate::stage::ethernet::{self, Payload};
@@ -22,6 +23,18 @@ impl<H: Hooks> Engine<H> {
     /// Processes one frame received on `interface`. Frames to send are queued per interface (see
     /// [`Engine::transmit`]).
     pub fn receive(&mut self, interface: InterfaceId, frame: &[u8], now: Instant) {
+        self.receive_offloaded(interface, frame, &FrameOffload::NONE, now);
+    }
+
+    /// [`Engine::receive`] for a frame whose NIC left work undone or did some already (`offload`: a
+    /// partial or verified transport checksum, a TCP super-frame; see [`crate::offload`]).
+    pub fn receive_offloaded(
+        &mut self,
+        interface: InterfaceId,
+        frame: &[u8],
+        offload: &FrameOffload,
+        now: Instant,
+    ) {
         bump(&mut self.stats.received);
         let Some(iface) = self.interfaces.get_mut(interface) else {
             return;
@@ -34,15 +47,24 @@ impl<H: Hooks> Engine<H> {
             return;
         }
         let own_mac = iface.mac;
-        let Some(buffer) = self.take_buffer() else {
+        let super_frame = offload.tcp_segment_size.is_some() && frame.len() > MAX_FRAME;
+        let buffer = match super_frame {
+            true => self.take_super_buffer(),
+            false => self.take_buffer(),
+        };
+        let Some(buffer) = buffer else {
             self.drops.count(DropReason::NoBuffer);
             return;
         };
-        let mut packet = Packet::from_frame(buffer, frame, interface);
+        let max = match super_frame {
+            true => ETHERNET_HEADROOM + 4 + offload::MAX_SUPER_PACKET,
+            false => MAX_FRAME,
+        };
+        let mut packet = Packet::from_frame_up_to(buffer, frame, interface, max);
         match ethernet::classify(&mut packet, own_mac) {
             Err(reason) => self.drop_packet(packet, reason, now),
             Ok(Payload::Arp) => self.receive_arp(packet, own_mac, now),
-            Ok(Payload::Ipv4) => self.receive_ipv4(packet, now),
+            Ok(Payload::Ipv4) => self.receive_ipv4(packet, offload, now),
             Ok(Payload::Ipv6) => {
                 bump(&mut self.stats.ipv6);
                 self.drop_packet(packet, DropReason::Ipv6NotSupported, now);
@@ -97,9 +119,19 @@ impl<H: Hooks> Engine<H> {
         }
     }
 
-    fn receive_ipv4(&mut self, mut packet: Packet, now: Instant) {
+    fn receive_ipv4(&mut self, mut packet: Packet, offload: &FrameOffload, now: Instant) {
         if let Err(reason) = ipv4_ingress::validate(&mut packet) {
             return self.drop_packet(packet, reason, now);
+        }
+        if *offload != FrameOffload::NONE {
+            let l3_offset = packet.meta.l3_offset;
+            match offload::accept(packet.l3_mut(), l3_offset, offload) {
+                Ok(accepted) => packet.meta.offload = accepted,
+                Err(_) => return self.drop_packet(packet, DropReason::BadOffload, now),
+            }
+            if packet.meta.offload.is_super_frame() {
+                bump(&mut self.stats.super_frames);
+            }
         }
         if self.hooks.wants_whole_datagrams()
             && ipv4_ingress::is_fragment(&Ipv4Packet::new_unchecked(packet.l3()))
@@ -292,12 +324,23 @@ impl<H: Hooks> Engine<H> {
         }
     }
 
-    /// Input hooks, then the router's own stack.
+    /// Input hooks, then the router's own stack (which gets whole checksums and MTU-sized segments).
     fn deliver_local(&mut self, mut packet: Packet, now: Instant) {
         self.trace_packet(&packet, Stage::LocalDelivery, TraceVerdict::Local, now);
         if !self.run_hooks(&HookPoint::INPUT, &mut packet, now) {
             return;
         }
+        if packet.meta.offload.is_super_frame() {
+            for segment in self.segment(packet, now) {
+                self.deliver_to_stack(segment, now);
+            }
+            return;
+        }
+        self.complete_checksum(&mut packet);
+        self.deliver_to_stack(packet, now);
+    }
+
+    fn deliver_to_stack(&mut self, packet: Packet, now: Instant) {
         if !self.local.deliver(packet.l3()) {
             return self.drop_packet(packet, DropReason::LocalUndeliverable, now);
         }

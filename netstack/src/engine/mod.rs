@@ -36,6 +36,7 @@ use crate::hooks::{Hooks, NoHooks};
 use crate::interface::{Interface, InterfaceId, InterfaceLists, InterfaceTable};
 use crate::local::LocalStack;
 use crate::neighbor::{NeighborCache, NeighborConfig, Released, StaticEntryError};
+use crate::offload::FrameOffload;
 use crate::packet::{MAX_FRAME, Packet};
 use crate::rate_limit::TokenBucket;
 use crate::reassembly::{Reassembler, ReassemblyConfig};
@@ -53,6 +54,9 @@ pub struct EngineConfig {
     pub max_buffers: usize,
     /// Frames waiting for transmission per interface.
     pub tx_queue_len: usize,
+    /// TCP super-frames (up to 64 KiB each, from NICs that offload segmentation) alive at once; beyond
+    /// it a received super-frame is dropped (`NoBuffer`). Bounds their memory apart from `max_buffers`.
+    pub max_super_frames: usize,
     /// Seed for the local stack (TCP sequence numbers, ephemeral ports).
     pub seed: u64,
     pub neighbor: NeighborConfig,
@@ -67,6 +71,7 @@ impl Default for EngineConfig {
             pool_buffers: 512,
             max_buffers: 4096,
             tx_queue_len: 256,
+            max_super_frames: 32,
             seed: 0x5eed,
             neighbor: NeighborConfig::default(),
             icmp_errors_per_sec: crate::rate_limit::GLOBAL_RATE_PER_SEC,
@@ -75,11 +80,20 @@ impl Default for EngineConfig {
     }
 }
 
-/// A frame waiting for transmission: the buffer and where in it the frame starts.
+/// A frame waiting for transmission: the buffer, where in it the frame starts, and what the NIC is
+/// to finish (only what the interface's [`crate::offload::OffloadCaps`] allow).
 struct TxFrame {
     buffer: Vec<u8>,
     start: usize,
+    offload: FrameOffload,
 }
+
+/// Capacity of a super-frame buffer: an Ethernet header and the largest IPv4 packet, rounded up to a
+/// size no buffer reaches by growing (`Vec` doubles from 2 KiB, and no frame or reassembled datagram
+/// needs this much), so that `recycle` can tell super-frame buffers from the rest by capacity alone.
+const SUPER_BUFFER: usize = 65536 + 256;
+/// Super-frame buffers kept for reuse.
+const SUPER_POOL: usize = 8;
 
 pub struct Engine<H: Hooks = NoHooks> {
     config: EngineConfig,
@@ -98,6 +112,8 @@ pub struct Engine<H: Hooks = NoHooks> {
     trace: Trace,
     pool: Vec<Vec<u8>>,
     buffers_in_use: usize,
+    super_pool: Vec<Vec<u8>>,
+    super_buffers_in_use: usize,
     tx: Vec<VecDeque<TxFrame>>,
     /// Scratch space, one per section that needs it, so that a path that re-enters another (the local
     /// stack's output needing an ICMP error, say) never finds its buffer taken.
@@ -138,6 +154,8 @@ impl<H: Hooks> Engine<H> {
             trace: Trace::default(),
             pool: Vec::new(),
             buffers_in_use: 0,
+            super_pool: Vec::new(),
+            super_buffers_in_use: 0,
             tx: Vec::new(),
             icmp_scratch: alloc::vec![0; crate::icmp_error::MAX_ERROR_PACKET_LEN],
             quote_scratch: Vec::new(),
@@ -450,10 +468,18 @@ impl<H: Hooks> Engine<H> {
 
     /// Hands queued frames of `interface` to `send`, oldest first, until the queue is empty or `send`
     /// returns false (device full: that frame stays queued). Returns how many were sent.
-    pub fn transmit(
+    ///
+    /// For interfaces without offload capabilities (the default): their frames never ask for any.
+    pub fn transmit(&mut self, interface: InterfaceId, mut send: impl FnMut(&[u8]) -> bool) -> usize {
+        self.transmit_offloaded(interface, |frame, _| send(frame))
+    }
+
+    /// [`Engine::transmit`], with what the NIC is to finish for each frame (partial checksum, TCP
+    /// segmentation), within the interface's [`crate::offload::OffloadCaps`].
+    pub fn transmit_offloaded(
         &mut self,
         interface: InterfaceId,
-        mut send: impl FnMut(&[u8]) -> bool,
+        mut send: impl FnMut(&[u8], &FrameOffload) -> bool,
     ) -> usize {
         let mut sent = 0;
         while let Some(frame) = self
@@ -462,7 +488,7 @@ impl<H: Hooks> Engine<H> {
             .and_then(VecDeque::pop_front)
         {
             let bytes = frame.buffer.get(frame.start..).unwrap_or(&[]);
-            if !send(bytes) {
+            if !send(bytes, &frame.offload) {
                 if let Some(queue) = self.tx.get_mut(usize::from(interface.0)) {
                     queue.push_front(frame);
                 }
@@ -491,8 +517,31 @@ impl<H: Hooks> Engine<H> {
         Some(self.pool.pop().unwrap_or_else(|| Vec::with_capacity(2048)))
     }
 
+    /// A buffer for a received super-frame, within `max_super_frames`.
+    fn take_super_buffer(&mut self) -> Option<Vec<u8>> {
+        if self.super_buffers_in_use >= self.config.max_super_frames
+            || self.buffers_in_use >= self.config.max_buffers
+        {
+            return None;
+        }
+        self.super_buffers_in_use += 1;
+        self.buffers_in_use += 1;
+        Some(
+            self.super_pool
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(SUPER_BUFFER)),
+        )
+    }
+
     fn recycle(&mut self, buffer: Vec<u8>) {
         self.buffers_in_use = self.buffers_in_use.saturating_sub(1);
+        if buffer.capacity() == SUPER_BUFFER {
+            self.super_buffers_in_use = self.super_buffers_in_use.saturating_sub(1);
+            if self.super_pool.len() < SUPER_POOL {
+                self.super_pool.push(buffer);
+            }
+            return;
+        }
         // Buffers that grew for a reassembled datagram go back to the allocator, not the pool.
         if self.pool.len() < self.config.pool_buffers && buffer.capacity() <= 16 * 1024 {
             self.pool.push(buffer);

@@ -1,6 +1,8 @@
 //! Sending: forwarding (TTL), postrouting hooks, MTU and fragmentation, neighbour resolution and the
 //! per-interface transmit queues.
 
+use alloc::vec::Vec;
+
 use smoltcp::wire::{EthernetAddress, EthernetProtocol, Ipv4Address};
 
 use super::stats::bump;
@@ -12,7 +14,11 @@ use crate::hooks::{HookPoint, Hooks};
 use crate::icmp_error::IcmpErrorKind;
 use crate::interface::InterfaceId;
 use crate::neighbor::{ArpRequest, EnqueueResult, QueueDropReason, build_gratuitous};
+use crate::offload::{self, FrameOffload, Offload, OffloadCaps, TransportChecksum};
 use crate::packet::{ETHERNET_HEADROOM, Packet};
+
+/// Where the IPv4 header starts in the frames the engine sends.
+const ETHERNET_HEADER: usize = 14;
 use crate::trace::{Stage, TraceVerdict};
 use crate::verdict::DropReason;
 
@@ -61,10 +67,84 @@ impl<H: Hooks> Engine<H> {
             0 => mtu,
             largest => mtu.min(largest),
         };
-        if packet.l3().len() <= usize::from(mtu) {
+        self.fit_and_send(packet, mtu, now);
+    }
+
+    /// Sends a packet that fits `mtu`; fragments one that does not (completing a partial checksum
+    /// first: fragments cannot have one) or refuses it when it has DF. A super-frame whose segments do
+    /// not fit is refused the same way, or cut into segments that are fitted one by one.
+    fn fit_and_send(&mut self, mut packet: Packet, mtu: u16, now: Instant) {
+        if offload::wire_len(packet.l3(), &packet.meta.offload) <= usize::from(mtu) {
             return self.resolve_and_send(packet, now);
         }
+        if packet.meta.offload.is_super_frame() {
+            let dont_fragment = packet.l3().get(6).is_some_and(|flags| flags & 0x40 != 0);
+            if dont_fragment {
+                return self.reject(
+                    packet,
+                    Stage::Fragment,
+                    DropReason::FragmentationNeeded,
+                    IcmpErrorKind::FragmentationNeeded { next_hop_mtu: mtu },
+                    now,
+                );
+            }
+            for segment in self.segment(packet, now) {
+                self.fit_and_send(segment, mtu, now);
+            }
+            return;
+        }
+        self.complete_checksum(&mut packet);
         self.fragment_and_send(packet, mtu, now);
+    }
+
+    /// Completes a packet's partial transport checksum in software.
+    pub(super) fn complete_checksum(&mut self, packet: &mut Packet) {
+        if packet.meta.offload.is_partial() {
+            if offload::complete(packet.l3_mut()) {
+                bump(&mut self.stats.checksums_completed);
+            }
+            packet.meta.offload.checksum = TransportChecksum::Complete;
+        }
+    }
+
+    /// Cuts a super-frame into its segments (complete packets with the same annotations, no offload
+    /// left); segments that get no buffer are dropped (`NoBuffer`), a super-frame that cannot be cut
+    /// is dropped (`BadOffload`).
+    pub(super) fn segment(&mut self, packet: Packet, now: Instant) -> Vec<Packet> {
+        let mut out = Vec::new();
+        let Some(segments) = offload::Segments::new(packet.l3(), packet.meta.offload.segment_size)
+        else {
+            self.drop_packet(packet, DropReason::BadOffload, now);
+            return out;
+        };
+        bump(&mut self.stats.super_frames_segmented);
+        let meta = crate::packet::Meta {
+            l3_offset: ETHERNET_HEADROOM,
+            l4_offset: packet
+                .meta
+                .l4_offset
+                .map(|l4| l4 - packet.meta.l3_offset + ETHERNET_HEADROOM),
+            offload: Offload::default(),
+            ..packet.meta
+        };
+        for index in 0..segments.count() {
+            let Some(mut buffer) = self.take_buffer() else {
+                self.drops.count(DropReason::NoBuffer);
+                continue;
+            };
+            buffer.clear();
+            buffer.resize(ETHERNET_HEADROOM, 0);
+            if !segments.write(index, &mut buffer) {
+                self.recycle(buffer);
+                continue;
+            }
+            let mut segment = Packet::from_ip_with_headroom(buffer);
+            segment.meta = meta;
+            bump(&mut self.stats.segments_made);
+            out.push(segment);
+        }
+        self.recycle(packet.into_buffer());
+        out
     }
 
     fn fragment_and_send(&mut self, packet: Packet, mtu: u16, now: Instant) {
@@ -130,7 +210,8 @@ impl<H: Hooks> Engine<H> {
         }
     }
 
-    /// Puts the Ethernet header in front of the packet and queues the frame on its outgoing interface.
+    /// Puts the Ethernet header in front of the packet and queues the frame on its outgoing interface,
+    /// leaving to the NIC only the offload work it can do (the engine segments and completes the rest).
     pub(super) fn transmit_to(
         &mut self,
         mut packet: Packet,
@@ -140,13 +221,19 @@ impl<H: Hooks> Engine<H> {
         let Some(out) = packet.meta.out_interface else {
             return self.drop_packet(packet, DropReason::NoRoute, now);
         };
-        let Some(src_mac) = self
+        let Some((src_mac, caps)) = self
             .interfaces
             .get(out)
             .filter(|i| i.is_up())
-            .map(|i| i.mac)
+            .map(|i| (i.mac, i.offload))
         else {
             return self.drop_packet(packet, DropReason::OutInterfaceDown, now);
+        };
+        let Some(frame_offload) = self.egress_offload(&mut packet, caps) else {
+            for segment in self.segment(packet, now) {
+                self.transmit_to(segment, dst_mac, now);
+            }
+            return;
         };
         let mut header = [0u8; 14];
         header[..6].copy_from_slice(&dst_mac.0);
@@ -162,9 +249,30 @@ impl<H: Hooks> Engine<H> {
             TxFrame {
                 buffer: packet.into_buffer(),
                 start,
+                offload: frame_offload,
             },
             len,
         );
+    }
+
+    /// What the NIC of a port with `caps` is to finish for `packet`; the engine completes a partial
+    /// checksum the port cannot. None: a super-frame the port cannot segment (the caller segments it).
+    fn egress_offload(&mut self, packet: &mut Packet, caps: OffloadCaps) -> Option<FrameOffload> {
+        let offload = packet.meta.offload;
+        if offload.is_super_frame() {
+            return match caps.tcp4_segmentation {
+                true => offload::prepare_tso(packet.l3_mut(), ETHERNET_HEADER, offload.segment_size),
+                false => None,
+            };
+        }
+        if offload.is_partial()
+            && caps.checksum
+            && let Some(frame) = offload::partial_frame_offload(packet.l3(), ETHERNET_HEADER)
+        {
+            return Some(frame);
+        }
+        self.complete_checksum(packet);
+        Some(FrameOffload::NONE)
     }
 
     /// Queues a finished frame; counts it as a tx drop when the queue is full.
@@ -202,7 +310,12 @@ impl<H: Hooks> Engine<H> {
         match build(&mut buffer) {
             Some(len) => {
                 buffer.truncate(len);
-                self.enqueue_frame(interface, TxFrame { buffer, start: 0 }, len);
+                let frame = TxFrame {
+                    buffer,
+                    start: 0,
+                    offload: FrameOffload::NONE,
+                };
+                self.enqueue_frame(interface, frame, len);
             }
             None => self.recycle(buffer),
         }

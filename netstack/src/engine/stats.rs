@@ -27,6 +27,14 @@ pub struct EngineStats {
     pub icmp_errors_sent: u64,
     pub icmp_errors_suppressed: u64,
     pub icmp_errors_rate_limited: u64,
+    /// TCP super-frames received from NICs that offload segmentation (each counts once above).
+    pub super_frames: u64,
+    /// Super-frames the engine cut into segments itself (the port could not, or the router's own stack
+    /// or an MTU needed them), and the segments that made.
+    pub super_frames_segmented: u64,
+    pub segments_made: u64,
+    /// Partial checksums the engine completed itself.
+    pub checksums_completed: u64,
 }
 
 /// Adds one, saturating (counters never wrap or panic).

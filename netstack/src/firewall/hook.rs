@@ -332,7 +332,8 @@ impl Firewall {
             packet.meta.conn = None;
             return Next::Continue;
         }
-        let tracked = self.conntrack.process(packet.l3(), now);
+        let verify = packet.meta.offload.checksum_needs_verification();
+        let tracked = self.conntrack.process_checked(packet.l3(), verify, now);
         if tracked.table_full {
             self.stats.table_full = self.stats.table_full.saturating_add(1);
             return Next::Drop(DropReason::Filtered);
@@ -363,7 +364,12 @@ impl Firewall {
         let Some(tuples) = self.conntrack.tuples(id) else {
             return;
         };
-        let _ = nat::rewrite(packet.l3_mut(), &tuples, conn.direction, manip);
+        let rewrite = if packet.meta.offload.is_partial() {
+            nat::rewrite_partial
+        } else {
+            nat::rewrite
+        };
+        let _ = rewrite(packet.l3_mut(), &tuples, conn.direction, manip);
     }
 
     fn is_new(packet: &Packet) -> bool {
@@ -702,6 +708,7 @@ fn clamp_mss_to_pmtu(packet: &mut Packet, context: &HookContext<'_>) {
     else {
         return;
     };
+    crate::offload::complete_packet(packet);
     let _ = super::mangle::change_mss(packet.l3_mut(), mtu.saturating_sub(40));
 }
 

@@ -503,6 +503,7 @@ fn apply(
             modified(changed, effects)
         }
         Action::ChangeMss(MssChange::Set(mss)) => {
+            crate::offload::complete_packet(packet);
             let changed = mangle::change_mss(packet.l3_mut(), *mss);
             if changed {
                 facts.tcp_mss = Some(*mss);

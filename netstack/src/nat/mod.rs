@@ -22,7 +22,7 @@ pub mod setup;
 #[cfg(test)]
 mod tests;
 
-pub use rewrite::{Manip, RewriteError, rewrite};
+pub use rewrite::{Manip, RewriteError, rewrite, rewrite_partial};
 pub use setup::{
     AddrRange, NatError, PortRange, apply_dst_nat, apply_src_nat, flush_masquerade, masquerade,
     netmap_dst, netmap_src, redirect,

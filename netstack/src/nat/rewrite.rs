@@ -13,7 +13,8 @@
 //! inside the quote, and the ICMP checksum are all updated.
 //!
 //! Checksums: IPv4 header (RFC 791) and TCP/UDP (pseudo-header included) are updated incrementally with
-//! RFC 1624 eqn. 3 ([`crate::checksum`]). A UDP checksum of 0 (none, RFC 768) stays 0; an updated UDP
+//! RFC 1624 eqn. 3 ([`crate::checksum`]); a partial TCP/UDP checksum left to a NIC ([`rewrite_partial`])
+//! is updated as the pseudo-header sum it is. A UDP checksum of 0 (none, RFC 768) stays 0; an updated UDP
 //! checksum that comes out as 0 is sent as 0xFFFF. A wrong checksum stays wrong by the same amount.
 //!
 //! Total: lengths are checked before anything is written; a packet too short for the fields that must
@@ -83,6 +84,8 @@ struct L4Sum {
     at: usize,
     pseudo: bool,
     udp: bool,
+    /// The field holds a partial checksum: the pseudo-header sum, uncomplemented ([`crate::offload`]).
+    partial: bool,
 }
 
 /// Replace the address at `addr_at` (IP header at `ip`), fixing the IP header checksum and, if
@@ -97,10 +100,15 @@ fn set_addr(b: &mut [u8], ip: usize, addr_at: usize, new: Ipv4Address, l4: Optio
     if let Some(c) = get16(b, ip + 10) {
         put16(b, ip + 10, update_u32(c, old, new));
     }
-    if let Some(l4) = l4
-        && l4.pseudo
-    {
-        fix_l4(b, l4, |c| update_u32(c, old, new));
+    match l4 {
+        // A sum moves with the data, S' = S + ~m + m'; that is RFC 1624 eqn. 3 applied to ~S.
+        Some(l4) if l4.pseudo && l4.partial => {
+            if let Some(c) = get16(b, l4.at) {
+                put16(b, l4.at, !update_u32(!c, old, new));
+            }
+        }
+        Some(l4) if l4.pseudo => fix_l4(b, l4, |c| update_u32(c, old, new)),
+        _ => {}
     }
 }
 
@@ -123,7 +131,8 @@ fn set_port(b: &mut [u8], at: usize, new: u16, l4: Option<L4Sum>) {
         return;
     }
     put16(b, at, new);
-    if let Some(l4) = l4 {
+    // A partial checksum is finished over the transport header later, ports included: nothing to fix.
+    if let Some(l4) = l4.filter(|l4| !l4.partial) {
         fix_l4(b, l4, |c| update_u16(c, old, new));
     }
 }
@@ -147,6 +156,7 @@ fn layout(
                     at: l4 + 16,
                     pseudo: true,
                     udp: false,
+                    partial: false,
                 }),
             ))
         }
@@ -157,6 +167,7 @@ fn layout(
                 at: l4 + 6,
                 pseudo: true,
                 udp: true,
+                partial: false,
             }),
         )),
         proto::ICMP => (avail >= 8).then_some((
@@ -166,6 +177,7 @@ fn layout(
                 at: l4 + 2,
                 pseudo: false,
                 udp: false,
+                partial: false,
             }),
         )),
         _ => None,
@@ -179,6 +191,28 @@ pub fn rewrite(
     tuples: &[Tuple; 2],
     dir: Direction,
     manip: Manip,
+) -> Result<bool, RewriteError> {
+    rewrite_with(l3, tuples, dir, manip, false)
+}
+
+/// [`rewrite`] for a TCP/UDP packet whose transport checksum field holds a partial checksum (the
+/// pseudo-header sum a NIC will complete, [`crate::offload`]): an address change moves that sum the
+/// way the pseudo-header moved; a port change needs nothing, as the NIC sums the header it finds.
+pub fn rewrite_partial(
+    l3: &mut [u8],
+    tuples: &[Tuple; 2],
+    dir: Direction,
+    manip: Manip,
+) -> Result<bool, RewriteError> {
+    rewrite_with(l3, tuples, dir, manip, true)
+}
+
+fn rewrite_with(
+    l3: &mut [u8],
+    tuples: &[Tuple; 2],
+    dir: Direction,
+    manip: Manip,
+    partial: bool,
 ) -> Result<bool, RewriteError> {
     let (ihl, total, first_frag, protocol) = {
         let ip = ipv4(l3).ok_or(RewriteError::Malformed)?;
@@ -209,7 +243,9 @@ pub fn rewrite(
     } else {
         None
     };
-    let sum = lay.and_then(|(_, _, s)| s);
+    let sum = lay
+        .and_then(|(_, _, s)| s)
+        .map(|s| L4Sum { partial: partial && s.pseudo, ..s });
     let mut any = false;
     if manip.src() {
         any |= get32(buf, 12) != Some(target.src.to_bits());
