@@ -8,10 +8,8 @@
 //! * [`acpi`] — the ACPI facts needed to power the machine off (S5) and reset it.
 //!
 //! * [`net`] — the `NetDevice` trait every NIC driver implements for the datapath.
-//! * [`virtio_net`] — virtio-net over `virtio-drivers`' raw queues, the one module allowed `unsafe` (the
-//!   crate's buffer-lending contract).
-//! * [`shared_transport`] — a virtio transport the driver shares with the `virtio-drivers` device that
-//!   owns it (configuration fields the crate does not expose, negotiated features).
+//! * [`virtio_net`] — virtio-net over `virtio-drivers`' split virtqueues, with checksum and TCP
+//!   segmentation offload; the one module allowed `unsafe` (the crate's buffer-lending contract).
 //! * [`dma`] — memory shared with devices, behind a trait (the kernel's frames; a heap fake in tests).
 //! * [`block`] — disks for the config partition: `BlockDevice`, ATA PIO and virtio-blk drivers, MBR partitions.
 //! * [`e1000`] — Intel 82540EM (QEMU `-device e1000`) NIC driver over a register trait, with a fake device.
@@ -30,5 +28,4 @@ pub mod dma;
 pub mod e1000;
 pub mod net;
 pub mod pci;
-pub mod shared_transport;
 pub mod virtio_net;

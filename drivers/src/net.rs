@@ -17,6 +17,46 @@ pub enum TxError {
     BadLength,
     /// The device is not usable (reset failed, link down, queue broken).
     Device,
+    /// The frame asks for offload work (a partial checksum, segmentation) the device does not do.
+    Unsupported,
+}
+
+/// A partial checksum: sum the frame from `start` to its end and store the complement at
+/// `start + offset` (virtio's `csum_start`/`csum_offset`; offsets from the frame's first byte).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartialChecksum {
+    pub start: u16,
+    pub offset: u16,
+}
+
+/// Offload facts of one frame (what virtio-net's header carries, virtio 1.2 §5.1.6): on receive, what
+/// the device left undone or already did; on transmit, what it is asked to do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameOffload {
+    /// The TCP/UDP checksum is partial (`NEEDS_CSUM`): the field holds the pseudo-header sum.
+    pub partial_checksum: Option<PartialChecksum>,
+    /// The device verified the checksum (`DATA_VALID`; receive only).
+    pub checksum_valid: bool,
+    /// A TCP/IPv4 super-frame to be cut into segments of this many payload bytes (`GSO_TCPV4`).
+    pub tcp_segment_size: Option<u16>,
+}
+
+impl FrameOffload {
+    /// A frame with complete checksums and no segmentation.
+    pub const NONE: Self = Self {
+        partial_checksum: None,
+        checksum_valid: false,
+        tcp_segment_size: None,
+    };
+}
+
+/// What a device finishes on transmit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OffloadCaps {
+    /// Completes partial TCP/UDP checksums.
+    pub checksum: bool,
+    /// Segments TCP/IPv4 super-frames.
+    pub tcp4_segmentation: bool,
 }
 
 /// Per-device counters, as `/interface print stats` shows them (RouterOS names in comments).
@@ -55,12 +95,27 @@ pub trait NetDevice {
     /// Whether the link is up, as the device reports it now.
     fn link_up(&mut self) -> bool;
 
-    /// Hands up to `budget` received frames (Ethernet header first, no FCS) to `deliver`, oldest first, and
-    /// gives their buffers back to the device. Returns how many frames were delivered.
-    fn receive(&mut self, budget: usize, deliver: &mut dyn FnMut(&[u8])) -> usize;
+    /// Hands up to `budget` received frames (Ethernet header first, no FCS) to `deliver`, oldest first,
+    /// with what the device said about their checksums and segmentation, and gives their buffers back
+    /// to the device. Returns how many frames were delivered.
+    fn receive(&mut self, budget: usize, deliver: &mut dyn FnMut(&[u8], &FrameOffload)) -> usize;
 
     /// Copies `frame` into a transmit buffer and queues it; the device sees it at the next `flush`.
     fn transmit(&mut self, frame: &[u8]) -> Result<(), TxError>;
+
+    /// What the device finishes on transmit ([`NetDevice::transmit_offloaded`]); none by default.
+    fn offload_caps(&self) -> OffloadCaps {
+        OffloadCaps::default()
+    }
+
+    /// [`NetDevice::transmit`] for a frame the device is to finish (within [`NetDevice::offload_caps`]);
+    /// anything else is refused with [`TxError::Unsupported`].
+    fn transmit_offloaded(&mut self, frame: &[u8], offload: &FrameOffload) -> Result<(), TxError> {
+        match *offload == FrameOffload::NONE {
+            true => self.transmit(frame),
+            false => Err(TxError::Unsupported),
+        }
+    }
 
     /// Notifies the device of the frames queued since the last flush and reclaims finished ones.
     fn flush(&mut self);

@@ -12,7 +12,7 @@
 
 use alloc::vec::Vec;
 
-use drivers::net::{NetCounters, TxError};
+use drivers::net::{FrameOffload, NetCounters, PartialChecksum, TxError};
 use netstack::factory;
 use netstack::firewall::Firewall;
 use netstack::interface::InterfaceId;
@@ -62,6 +62,33 @@ pub struct InterfaceStats {
     pub tx_queue_drops: u64,
 }
 
+/// The offload facts of a received frame, from the driver's terms into the engine's (the same fields:
+/// neither crate depends on the other).
+fn to_engine(offload: &FrameOffload) -> netstack::offload::FrameOffload {
+    netstack::offload::FrameOffload {
+        partial_checksum: offload
+            .partial_checksum
+            .map(|p| netstack::offload::PartialChecksum {
+                start: p.start,
+                offset: p.offset,
+            }),
+        checksum_valid: offload.checksum_valid,
+        tcp_segment_size: offload.tcp_segment_size,
+    }
+}
+
+/// What the engine asks a NIC to finish for a frame, in the driver's terms.
+fn to_device(offload: &netstack::offload::FrameOffload) -> FrameOffload {
+    FrameOffload {
+        partial_checksum: offload.partial_checksum.map(|p| PartialChecksum {
+            start: p.start,
+            offset: p.offset,
+        }),
+        checksum_valid: offload.checksum_valid,
+        tcp_segment_size: offload.tcp_segment_size,
+    }
+}
+
 impl Datapath {
     /// The factory configuration on `nics`.
     pub fn new(nics: Vec<Nic>) -> Result<Self, factory::FactoryError> {
@@ -70,13 +97,21 @@ impl Datapath {
             .map(|nic| EthernetAddress(nic.device.mac()))
             .collect();
         let now = engine_now();
-        let engine = factory::build(&macs, EngineConfig::default(), clock::rdtsc(), now)?;
+        let mut engine = factory::build(&macs, EngineConfig::default(), clock::rdtsc(), now)?;
+        let ids: Vec<InterfaceId> = engine.interfaces().iter().map(|(id, _)| id).collect();
         let ports = nics
             .into_iter()
-            .zip(engine.interfaces().iter().map(|(id, _)| id))
+            .zip(ids)
             .map(|(mut nic, interface)| {
                 // Interrupts stay on: the handler masks the line while a round polls (module docs).
                 nic.device.set_interrupts(true);
+                let caps = nic.device.offload_caps();
+                if let Some(port) = engine.interface_mut(interface) {
+                    port.offload = netstack::offload::OffloadCaps {
+                        checksum: caps.checksum,
+                        tcp4_segmentation: caps.tcp4_segmentation,
+                    };
+                }
                 Port {
                     nic,
                     interface,
@@ -109,10 +144,9 @@ impl Datapath {
         let engine = &mut self.engine;
         for port in &mut self.ports {
             let id = port.interface;
-            moved += port
-                .nic
-                .device
-                .receive(RX_BUDGET, &mut |frame| engine.receive(id, frame, now));
+            moved += port.nic.device.receive(RX_BUDGET, &mut |frame, offload| {
+                engine.receive_offloaded(id, frame, &to_engine(offload), now)
+            });
         }
 
         let now_ms = clock::now().as_millis();
@@ -131,13 +165,16 @@ impl Datapath {
             let (device, dropped) = (&mut port.nic.device, &mut port.tx_dropped);
             moved += self
                 .engine
-                .transmit(port.interface, |frame| match device.transmit(frame) {
-                    Ok(()) => true,
-                    Err(TxError::RingFull) => false,
-                    // Not sendable at all (too long for the device, device broken): drop it, counted.
-                    Err(TxError::BadLength | TxError::Device) => {
-                        *dropped += 1;
-                        true
+                .transmit_offloaded(port.interface, |frame, offload| {
+                    match device.transmit_offloaded(frame, &to_device(offload)) {
+                        Ok(()) => true,
+                        Err(TxError::RingFull) => false,
+                        // Not sendable at all (too long for the device, an offload it does not do,
+                        // device broken): drop it, counted.
+                        Err(TxError::BadLength | TxError::Unsupported | TxError::Device) => {
+                            *dropped += 1;
+                            true
+                        }
                     }
                 });
             device.flush();

@@ -65,8 +65,14 @@ pub fn probe(devices: &[PciDevice]) -> Vec<Nic> {
                     _ => None,
                 };
                 let mac = net_device.mac();
+                let caps = net_device.offload_caps();
+                let offload = match (caps.checksum, caps.tcp4_segmentation) {
+                    (true, true) => "checksum, tcp segmentation",
+                    (true, false) => "checksum",
+                    _ => "none",
+                };
                 log::info!(
-                    "{name}: {driver} at {}, mac {:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}, irq {}",
+                    "{name}: {driver} at {}, mac {:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}, irq {}, offload {offload}",
                     device.address,
                     mac[0],
                     mac[1],

@@ -23,6 +23,36 @@ const TOOLS: &[&str] = &["ping", "curl", "python3", "iperf3", "ss"];
 const HTTP_PORT: u16 = 8080;
 const LAN_HTTP_PORT: u16 = 8081;
 const IPERF_PORT: u16 = 5201;
+const STREAM_PORT: u16 = 5301;
+/// Bytes each intact-stream check moves.
+const STREAM_BYTES: usize = 16 << 20;
+/// One end of a TCP stream of `size` pseudo-random bytes (seeded by the port): `serve-send`,
+/// `serve-receive` (listen, then send or receive) or `send`, `receive` (connect). Each end prints the
+/// SHA-256 and length of what it sent or received once the stream is over.
+const STREAM_SCRIPT: &str = r#"
+import hashlib, random, socket, sys
+role, host, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if role.startswith("serve-"):
+    listener = socket.create_server((host, port))
+    conn, _ = listener.accept()
+else:
+    conn = socket.create_connection((host, port), timeout=60)
+conn.settimeout(120)
+if role.endswith("send"):
+    data = random.Random(port).randbytes(size)
+    conn.sendall(data)
+    conn.shutdown(socket.SHUT_WR)
+    while conn.recv(65536):
+        pass
+    print(hashlib.sha256(data).hexdigest(), len(data), flush=True)
+else:
+    digest, count = hashlib.sha256(), 0
+    while chunk := conn.recv(65536):
+        digest.update(chunk)
+        count += len(chunk)
+    conn.close()
+    print(digest.hexdigest(), count, flush=True)
+"#;
 /// Bytes the bulk transfer moves.
 const BULK: &str = "20M";
 /// How long the idle-CPU measurement lasts, and the bound on QEMU's CPU use over it (share of one core).
@@ -521,12 +551,134 @@ impl Bench {
     }
 }
 
+impl Bench {
+    /// A 16 MiB TCP stream crosses the router intact: the LAN host uploads to the WAN host
+    /// (`upload`), or downloads from it, and both ends hash the same bytes. With offloading NICs this
+    /// is where super-frames are carried whole, segmented in software or completed.
+    fn stream_is_intact(&self, upload: bool) {
+        let size = STREAM_BYTES.to_string();
+        let port = STREAM_PORT.to_string();
+        let (server_role, client_role, direction) = match upload {
+            true => ("serve-receive", "send", "LAN -> WAN"),
+            false => ("serve-send", "receive", "WAN -> LAN"),
+        };
+        let mut server = self.wan().spawn(&[
+            "python3",
+            "-c",
+            STREAM_SCRIPT,
+            server_role,
+            "198.51.100.1",
+            &port,
+            &size,
+        ]);
+        let listening = self.wan().wait_listening(STREAM_PORT, SHORT);
+        self.check(listening.is_ok(), || {
+            format!(
+                "stream server did not start: {listening:?}
+{}",
+                server.output()
+            )
+        });
+        let started = Instant::now();
+        let client = self.lan().run(
+            &[
+                "python3",
+                "-c",
+                STREAM_SCRIPT,
+                client_role,
+                "198.51.100.1",
+                &port,
+                &size,
+            ],
+            Duration::from_secs(180),
+        );
+        let elapsed = started.elapsed();
+        let line = client.stdout.trim().to_string();
+        self.check(
+            client.success() && line.ends_with(&format!(" {size}")),
+            || {
+                format!(
+                    "{direction} stream failed: {client}
+server:
+{}",
+                    server.output()
+                )
+            },
+        );
+        let same = server.wait_for(&line, SHORT);
+        self.check(same.is_ok(), || {
+            format!(
+                "{direction} stream arrived changed: the client reported `{line}`, the server:
+{}",
+                server.output()
+            )
+        });
+        println!(
+            "{}: {direction} stream of {STREAM_BYTES} bytes intact in {:.2} s",
+            self.label,
+            elapsed.as_secs_f64()
+        );
+    }
+
+    /// Packet and byte counters of `name` from `/interface print stats`: (rx bytes, tx bytes,
+    /// rx packets, tx packets).
+    fn counters(&mut self, name: &str) -> Option<(u64, u64, u64, u64)> {
+        let vm = self.vm.as_mut()?;
+        let answer = run_command(vm, "/interface print stats");
+        let row = answer
+            .lines()
+            .find(|l| l.split_whitespace().nth(2) == Some(name))?;
+        // Columns are two or more spaces apart; digits are grouped with single spaces.
+        let (_, rest) = row.split_once(name)?;
+        let numbers: Vec<u64> = rest
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .filter_map(|c| c.replace(' ', "").parse().ok())
+            .collect();
+        match numbers[..] {
+            [rx_bytes, tx_bytes, rx_packets, tx_packets, ..] => {
+                Some((rx_bytes, tx_bytes, rx_packets, tx_packets))
+            }
+            _ => None,
+        }
+    }
+
+    /// The average frame `lan_port` received, and `wan_port` sent, after the transfers: above an
+    /// Ethernet MTU's 1514 bytes when super-frames crossed whole (`whole`), at most that when the WAN
+    /// port had to take them in segments.
+    fn super_frames_crossed(&mut self, lan_port: &str, wan_port: &str, whole_out: bool) {
+        let (Some(lan), Some(wan)) = (self.counters(lan_port), self.counters(wan_port)) else {
+            if self.vm.is_some() {
+                self.check(false, || {
+                    String::from("cannot read `/interface print stats`")
+                });
+            }
+            return;
+        };
+        let received = lan.0 as f64 / lan.2.max(1) as f64;
+        let sent = wan.1 as f64 / wan.3.max(1) as f64;
+        println!(
+            "{}: average frame received on {lan_port} {received:.0} bytes, sent on {wan_port} {sent:.0} bytes",
+            self.label
+        );
+        self.check(received > 1514.0, || {
+            format!("{lan_port} received no super-frames (average frame {received:.0} bytes)")
+        });
+        self.check((sent > 1514.0) == whole_out, || {
+            format!("{wan_port} sent frames of {sent:.0} bytes on average; super-frames whole: {whole_out}")
+        });
+    }
+}
+
 /// Every check on one router.
 fn routes_between_the_hosts(mut bench: Bench, started: Instant) {
     bench.pings_both_sides();
     bench.lan_reaches_wan_through_masquerade();
     bench.wan_cannot_connect_to_lan();
     bench.bulk_transfer();
+    bench.stream_is_intact(true);
+    bench.stream_is_intact(false);
     bench.ttl_exceeded();
     bench.host_unreachable();
     bench.idles();
@@ -551,7 +703,14 @@ fn checks_pass_against_a_linux_router() {
 fn virtio_net_routes_nats_filters_and_idles() {
     let started = Instant::now();
     let test = "virtio_net_routes_nats_filters_and_idles";
-    if let Some(bench) = Bench::start(test, NicModel::VirtioNet, Firmware::Bios) {
+    if let Some(mut bench) = Bench::start(test, NicModel::VirtioNet, Firmware::Bios) {
+        let log = bench.transcript();
+        bench.check(log.contains("offload checksum, tcp segmentation"), || {
+            format!("virtio-net should offload checksums and TCP segmentation:\n{log}")
+        });
+        // Super-frames from the LAN host leave through the WAN port whole (QEMU segments them).
+        bench.stream_is_intact(true);
+        bench.super_frames_crossed("ether2", "ether1", true);
         routes_between_the_hosts(bench, started);
     }
 }
@@ -590,6 +749,11 @@ fn mixed_e1000_and_virtio_net_route_between_each_other() {
     );
     bench.pings_both_sides();
     bench.lan_reaches_wan_through_masquerade();
+    // Super-frames from the virtio LAN port are cut into segments for the e1000 WAN port, whose host
+    // checks every checksum; the way back carries plain frames into an offloading port.
+    bench.stream_is_intact(true);
+    bench.stream_is_intact(false);
+    bench.super_frames_crossed("ether2", "ether1", false);
     bench.interface_stats_count_traffic();
     bench.link_follows_the_cable();
 }

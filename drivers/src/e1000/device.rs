@@ -8,7 +8,7 @@ use super::registers::*;
 use super::rx::RxRing;
 use super::tx::TxRing;
 use crate::dma::{DmaAllocator, DmaRegion};
-use crate::net::{Interrupt, NetCounters, NetDevice, TxError};
+use crate::net::{FrameOffload, Interrupt, NetCounters, NetDevice, TxError};
 
 /// Receive descriptors (and 2 KiB buffers); RDLEN must be a multiple of 128 bytes (8 descriptors).
 pub const RX_RING_SIZE: usize = 256;
@@ -152,8 +152,12 @@ impl<R: Registers, D: DmaRegion> NetDevice for E1000<R, D> {
 
     /// Reads the missed-packet counter when the batch used the whole budget (the load at which the
     /// device runs out of buffers) so that `rx_dropped` stays current while interrupts are off.
-    fn receive(&mut self, budget: usize, deliver: &mut dyn FnMut(&[u8])) -> usize {
-        let batch = self.rx.receive(budget, deliver, &mut self.counters);
+    fn receive(&mut self, budget: usize, deliver: &mut dyn FnMut(&[u8], &FrameOffload)) -> usize {
+        let batch = self.rx.receive(
+            budget,
+            &mut |frame| deliver(frame, &FrameOffload::NONE),
+            &mut self.counters,
+        );
         if batch.recycled > 0 {
             // Re-armed descriptors must be in memory before the device may fetch them.
             fence(Ordering::SeqCst);

@@ -40,7 +40,7 @@ fn frame(seq: u32, len: usize) -> Vec<u8> {
 /// Everything `receive(budget)` delivers, copied.
 fn receive(driver: &mut Driver, budget: usize) -> Vec<Vec<u8>> {
     let mut frames = Vec::new();
-    let delivered = driver.receive(budget, &mut |bytes| frames.push(bytes.to_vec()));
+    let delivered = driver.receive(budget, &mut |bytes, _| frames.push(bytes.to_vec()));
     assert_eq!(delivered, frames.len());
     frames
 }
