@@ -20,6 +20,10 @@
 //! | neighbour | [`neighbor`] | next-hop MAC, bounded queue while ARP resolves | unresolved, queue full |
 //! | egress | [`engine`] | Ethernet header in place, per-interface tx queue | tx queue full |
 //!
+//! Frames from NICs that offload ([`offload`]) may carry a partial transport checksum or be 64 KiB TCP
+//! super-frames; they travel the stages whole and are completed or segmented in software only where a
+//! port, the router's own stack or fragmentation needs it.
+//!
 //! Packets the router sends itself (its stack's replies, ICMP errors from [`icmp_error`], rate-limited
 //! by [`rate_limit`]) are routed and pass the output and postrouting hooks. [`trace`] records what each
 //! stage did with selected packets.
