@@ -139,14 +139,19 @@ pub struct VirtioNet<H: Hal, T: Transport> {
     header_len: usize,
     /// Receive buffers the device holds, by token.
     rx_posted: Vec<Option<Vec<u8>>>,
-    /// Receive buffers were posted since the device was last notified.
+    /// The device asked to be notified of a receive buffer posted since it was last notified.
     rx_notify: bool,
     /// A frame spread over several receive buffers, joined.
     assembly: Vec<u8>,
     /// Transmissions in flight, by token: the buffer (header + frame).
     tx_posted: Vec<Option<Vec<u8>>>,
     tx_in_flight: usize,
-    /// Frames were queued since the device was last notified.
+    /// The device asked to be notified of a frame queued since it was last notified.
+    ///
+    /// Both flags are gathered after every single `add`: `VirtQueue::should_notify` compares the
+    /// 16-bit ring indices without wrapping, so asked once after a batch that crossed the wrap it
+    /// says no while the device waits for a doorbell (the ring then stalls for good); asked after each
+    /// add it sees the index pass the device's event index one step at a time (virtio 1.2 §2.7.10).
     tx_notify: bool,
     /// Transmit buffers ready for reuse: plain-frame sized, and a few large ones.
     tx_free: Vec<Vec<u8>>,
@@ -222,7 +227,7 @@ impl<H: Hal, T: Transport> VirtioNet<H, T> {
         // returns it (`take_rx`); a Vec's heap storage does not move when the Vec is moved, and its
         // length is never changed while posted.
         let token = unsafe { self.rx.add(&[], &mut [&mut buffer[..]])? };
-        self.rx_notify = true;
+        self.rx_notify |= self.rx.should_notify();
         match self.rx_posted.get_mut(usize::from(token)) {
             Some(slot @ None) => {
                 *slot = Some(buffer);
@@ -238,7 +243,7 @@ impl<H: Hal, T: Transport> VirtioNet<H, T> {
     }
 
     fn notify_rx(&mut self) {
-        if core::mem::take(&mut self.rx_notify) && self.rx.should_notify() {
+        if core::mem::take(&mut self.rx_notify) {
             self.transport.notify(RECEIVE_QUEUE);
         }
     }
@@ -501,16 +506,16 @@ impl<H: Hal, T: Transport> NetDevice for VirtioNet<H, T> {
                 return Err(TxError::Device);
             }
         }
-        self.tx_notify = true;
+        self.tx_notify |= self.tx.should_notify();
         self.counters.tx_packets += 1;
         self.counters.tx_bytes += frame.len() as u64;
         Ok(())
     }
 
     fn flush(&mut self) {
-        // One doorbell for everything queued since the last flush, unless the device's event index
-        // says it is still working through the ring and will find them anyway (§2.7.10).
-        if core::mem::take(&mut self.tx_notify) && self.tx.should_notify() {
+        // One doorbell for everything queued since the last flush, if the device asked for one while
+        // they were queued (`tx_notify`).
+        if core::mem::take(&mut self.tx_notify) {
             self.transport.notify(TRANSMIT_QUEUE);
         }
         self.reclaim_tx();

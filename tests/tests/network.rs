@@ -26,6 +26,38 @@ const IPERF_PORT: u16 = 5201;
 const STREAM_PORT: u16 = 5301;
 /// Bytes each intact-stream check moves.
 const STREAM_BYTES: usize = 16 << 20;
+const ECHO_PORT: u16 = 5302;
+/// Datagrams the ring-wrap check gets echoed back: more than the 65536 steps of a virtqueue's 16-bit
+/// ring indices, in every ring of both NICs.
+const ECHOES: usize = 70_000;
+/// A UDP echo server (`serve ADDRESS PORT`) and a client (`client ADDRESS PORT COUNT`) that keeps 32
+/// datagrams in flight until COUNT echoes came back (or 120 s passed) and prints how many did.
+const ECHO_SCRIPT: &str = r#"
+import socket, sys, time
+role, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if role == "serve":
+    s.bind((host, port))
+    while True:
+        data, peer = s.recvfrom(2048)
+        s.sendto(data, peer)
+count, got, deadline = int(sys.argv[4]), 0, time.time() + 120
+s.connect((host, port))
+s.settimeout(0.05)
+while got < count and time.time() < deadline:
+    try:
+        for _ in range(32):
+            s.send(b"echo")
+    except OSError:
+        time.sleep(0.05)
+    for _ in range(32):
+        try:
+            s.recv(2048)
+            got += 1
+        except socket.timeout:
+            break
+print("echoed", got, flush=True)
+"#;
 /// One end of a TCP stream of `size` pseudo-random bytes (seeded by the port): `serve-send`,
 /// `serve-receive` (listen, then send or receive) or `send`, `receive` (connect). Each end prints the
 /// SHA-256 and length of what it sent or received once the stream is over.
@@ -552,6 +584,46 @@ impl Bench {
 }
 
 impl Bench {
+    /// 70 000 datagrams are echoed through the router, so every ring index of both NICs wraps around,
+    /// and the router still forwards afterwards (a driver that rang the device's doorbell only when a
+    /// batch ended past its event index without wrapping stalled here for good).
+    fn survives_ring_wrap(&self) {
+        let port = ECHO_PORT.to_string();
+        let _server =
+            self.wan()
+                .spawn(&["python3", "-c", ECHO_SCRIPT, "serve", "198.51.100.1", &port]);
+        std::thread::sleep(Duration::from_millis(500));
+        let count = ECHOES.to_string();
+        let started = Instant::now();
+        let client = self.lan().run(
+            &[
+                "python3",
+                "-c",
+                ECHO_SCRIPT,
+                "client",
+                "198.51.100.1",
+                &port,
+                &count,
+            ],
+            Duration::from_secs(150),
+        );
+        let echoed: usize = client
+            .stdout
+            .trim()
+            .strip_prefix("echoed ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        self.check(echoed >= ECHOES, || {
+            format!("only {echoed} of {ECHOES} datagrams came back through the router: {client}")
+        });
+        println!(
+            "{}: {echoed} datagrams echoed through the router in {:.1} s",
+            self.label,
+            started.elapsed().as_secs_f64()
+        );
+        self.ping("LAN", self.lan(), "198.51.100.1");
+    }
+
     /// A 16 MiB TCP stream crosses the router intact: the LAN host uploads to the WAN host
     /// (`upload`), or downloads from it, and both ends hash the same bytes. With offloading NICs this
     /// is where super-frames are carried whole, segmented in software or completed.
@@ -679,6 +751,7 @@ fn routes_between_the_hosts(mut bench: Bench, started: Instant) {
     bench.bulk_transfer();
     bench.stream_is_intact(true);
     bench.stream_is_intact(false);
+    bench.survives_ring_wrap();
     bench.ttl_exceeded();
     bench.host_unreachable();
     bench.idles();
