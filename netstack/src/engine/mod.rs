@@ -469,9 +469,14 @@ impl<H: Hooks> Engine<H> {
     /// Hands queued frames of `interface` to `send`, oldest first, until the queue is empty or `send`
     /// returns false (device full: that frame stays queued). Returns how many were sent.
     ///
-    /// For interfaces without offload capabilities (the default): their frames never ask for any.
+    /// For interfaces without offload capabilities (the default): their frames never ask for any. A
+    /// driver of a port with capabilities must use [`Engine::transmit_offloaded`], or frames would
+    /// leave with their offload work undone (checked in debug builds).
     pub fn transmit(&mut self, interface: InterfaceId, mut send: impl FnMut(&[u8]) -> bool) -> usize {
-        self.transmit_offloaded(interface, |frame, _| send(frame))
+        self.transmit_offloaded(interface, |frame, offload| {
+            debug_assert_eq!(*offload, FrameOffload::NONE, "offloaded frame given to `transmit`");
+            send(frame)
+        })
     }
 
     /// [`Engine::transmit`], with what the NIC is to finish for each frame (partial checksum, TCP
