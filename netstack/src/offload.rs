@@ -161,7 +161,10 @@ fn checksum_at(facts: &Ipv4Facts) -> Option<usize> {
 }
 
 fn get16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at.checked_add(1)?)?]))
+    Some(u16::from_be_bytes([
+        *b.get(at)?,
+        *b.get(at.checked_add(1)?)?,
+    ]))
 }
 
 fn put16(b: &mut [u8], at: usize, v: u16) -> Option<()> {
@@ -177,7 +180,12 @@ fn pseudo_header_sum(l3: &[u8], protocol: u8, transport_len: usize) -> Option<u1
         Some(Ipv4Address::from(octets))
     };
     let length = u16::try_from(transport_len).ok()?;
-    Some(parse::pseudo_header_sum(address(12)?, address(16)?, protocol, length))
+    Some(parse::pseudo_header_sum(
+        address(12)?,
+        address(16)?,
+        protocol,
+        length,
+    ))
 }
 
 /// Turns what the NIC said about a received frame into the packet's [`Offload`]. `l3` is the IPv4

@@ -59,13 +59,9 @@ impl<H: Hooks> Engine<H> {
         else {
             return Some(packet);
         };
-        let fits = self
-            .interfaces
-            .get(interface)
-            .is_some_and(|i| {
-                i.is_up()
-                    && offload::wire_len(packet.l3(), &packet.meta.offload) <= usize::from(i.mtu)
-            });
+        let fits = self.interfaces.get(interface).is_some_and(|i| {
+            i.is_up() && offload::wire_len(packet.l3(), &packet.meta.offload) <= usize::from(i.mtu)
+        });
         if !fits {
             return Some(packet);
         }

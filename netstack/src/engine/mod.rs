@@ -472,9 +472,17 @@ impl<H: Hooks> Engine<H> {
     /// For interfaces without offload capabilities (the default): their frames never ask for any. A
     /// driver of a port with capabilities must use [`Engine::transmit_offloaded`], or frames would
     /// leave with their offload work undone (checked in debug builds).
-    pub fn transmit(&mut self, interface: InterfaceId, mut send: impl FnMut(&[u8]) -> bool) -> usize {
+    pub fn transmit(
+        &mut self,
+        interface: InterfaceId,
+        mut send: impl FnMut(&[u8]) -> bool,
+    ) -> usize {
         self.transmit_offloaded(interface, |frame, offload| {
-            debug_assert_eq!(*offload, FrameOffload::NONE, "offloaded frame given to `transmit`");
+            debug_assert_eq!(
+                *offload,
+                FrameOffload::NONE,
+                "offloaded frame given to `transmit`"
+            );
             send(frame)
         })
     }

@@ -261,7 +261,9 @@ impl<H: Hooks> Engine<H> {
         let offload = packet.meta.offload;
         if offload.is_super_frame() {
             return match caps.tcp4_segmentation {
-                true => offload::prepare_tso(packet.l3_mut(), ETHERNET_HEADER, offload.segment_size),
+                true => {
+                    offload::prepare_tso(packet.l3_mut(), ETHERNET_HEADER, offload.segment_size)
+                }
                 false => None,
             };
         }

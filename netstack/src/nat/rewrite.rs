@@ -243,9 +243,10 @@ fn rewrite_with(
     } else {
         None
     };
-    let sum = lay
-        .and_then(|(_, _, s)| s)
-        .map(|s| L4Sum { partial: partial && s.pseudo, ..s });
+    let sum = lay.and_then(|(_, _, s)| s).map(|s| L4Sum {
+        partial: partial && s.pseudo,
+        ..s
+    });
     let mut any = false;
     if manip.src() {
         any |= get32(buf, 12) != Some(target.src.to_bits());

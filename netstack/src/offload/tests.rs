@@ -59,7 +59,14 @@ fn a_partial_tcp_or_udp_checksum_is_kept_and_completes_to_the_real_one() {
 #[test]
 fn a_partial_checksum_elsewhere_is_completed_at_once() {
     // An ICMP echo whose checksum (at +2, no pseudo-header) a sender left to the device.
-    let whole = icmp(a([192, 168, 88, 10]), a([10, 0, 0, 2]), 8, 0, [0, 1, 0, 2], b"ping");
+    let whole = icmp(
+        a([192, 168, 88, 10]),
+        a([10, 0, 0, 2]),
+        8,
+        0,
+        [0, 1, 0, 2],
+        b"ping",
+    );
     let mut packet = whole.clone();
     packet[22..24].copy_from_slice(&[0, 0]);
     let offload = accept(&mut packet, L3, &partial(L3 + 20, 2)).unwrap();
@@ -71,7 +78,11 @@ fn a_partial_checksum_elsewhere_is_completed_at_once() {
 fn partial_checksums_outside_the_packet_are_refused() {
     let mut packet = tcp(10, 0x18, 1);
     let len = packet.len();
-    for bad in [partial(L3 + len - 1, 0), partial(L3 + 20, 0xFFFF), partial(L3 - 1, 16)] {
+    for bad in [
+        partial(L3 + len - 1, 0),
+        partial(L3 + 20, 0xFFFF),
+        partial(L3 - 1, 16),
+    ] {
         let before = packet.clone();
         assert_eq!(
             accept(&mut packet, L3, &bad),
@@ -129,12 +140,26 @@ fn super_frames_must_be_unfragmented_tcp() {
     let mut fragment = tcp(3000, 0x18, 1);
     fragment[6] = 0x20; // MF
     assert_eq!(
-        accept(&mut fragment, L3, &FrameOffload { tcp_segment_size: Some(1448), ..FrameOffload::NONE }),
+        accept(
+            &mut fragment,
+            L3,
+            &FrameOffload {
+                tcp_segment_size: Some(1448),
+                ..FrameOffload::NONE
+            }
+        ),
         Err(OffloadError::Malformed)
     );
     let mut zero = tcp(3000, 0x18, 1);
     assert_eq!(
-        accept(&mut zero, L3, &FrameOffload { tcp_segment_size: Some(0), ..FrameOffload::NONE }),
+        accept(
+            &mut zero,
+            L3,
+            &FrameOffload {
+                tcp_segment_size: Some(0),
+                ..FrameOffload::NONE
+            }
+        ),
         Err(OffloadError::Malformed)
     );
 }
@@ -189,7 +214,10 @@ fn a_super_frame_readied_for_tso_carries_the_whole_pseudo_header_sum() {
     assert_eq!(
         frame,
         FrameOffload {
-            partial_checksum: Some(PartialChecksum { start: 34, offset: 16 }),
+            partial_checksum: Some(PartialChecksum {
+                start: 34,
+                offset: 16
+            }),
             checksum_valid: false,
             tcp_segment_size: Some(1448),
         }
