@@ -268,14 +268,18 @@ pub fn complete(l3: &mut [u8]) -> bool {
     put16(l3, field, checksum).is_some()
 }
 
-/// Completes a packet's partial checksum in software (and says so in its `Meta`), for code about to
-/// patch its transport header as if the checksum were real (`change-mss`). A super-frame is left
-/// alone: its checksum is rewritten on egress whatever it holds.
-pub fn complete_packet(packet: &mut Packet) {
-    let offload = &packet.meta.offload;
-    if offload.is_partial() && !offload.is_super_frame() && complete(packet.l3_mut()) {
-        packet.meta.offload.checksum = TransportChecksum::Complete;
+/// Completes a packet's partial checksum in software and marks it complete in its `Meta`, for code
+/// that needs a real checksum (egress to a port that cannot offload, fragmentation, the router's own
+/// stack) or is about to patch the transport header as if it were real (`change-mss`). A super-frame
+/// is left alone: its checksum is rewritten on egress whatever it holds. Returns whether a checksum
+/// was computed.
+pub fn complete_packet(packet: &mut Packet) -> bool {
+    let offload = packet.meta.offload;
+    if !offload.is_partial() || offload.is_super_frame() {
+        return false;
     }
+    packet.meta.offload.checksum = TransportChecksum::Complete;
+    complete(packet.l3_mut())
 }
 
 /// Readies a super-frame for a port that segments in hardware: its checksum field gets the
@@ -308,13 +312,10 @@ pub fn partial_frame_offload(l3: &[u8], l3_in_frame: usize) -> Option<FrameOfflo
 }
 
 fn partial_at_frame(facts: &Ipv4Facts, l3_in_frame: usize) -> Option<PartialChecksum> {
-    let at = match facts.protocol {
-        TCP => TCP_CHECKSUM_AT,
-        _ => UDP_CHECKSUM_AT,
-    };
+    let field = checksum_at(facts)?;
     Some(PartialChecksum {
         start: u16::try_from(l3_in_frame + facts.ihl).ok()?,
-        offset: at as u16,
+        offset: u16::try_from(field - facts.ihl).ok()?,
     })
 }
 

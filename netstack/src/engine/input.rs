@@ -48,17 +48,16 @@ impl<H: Hooks> Engine<H> {
         }
         let own_mac = iface.mac;
         let super_frame = offload.tcp_segment_size.is_some() && frame.len() > MAX_FRAME;
-        let buffer = match super_frame {
-            true => self.take_super_buffer(),
-            false => self.take_buffer(),
+        let (buffer, max) = match super_frame {
+            true => (
+                self.take_super_buffer(),
+                ETHERNET_HEADROOM + 4 + offload::MAX_SUPER_PACKET,
+            ),
+            false => (self.take_buffer(), MAX_FRAME),
         };
         let Some(buffer) = buffer else {
             self.drops.count(DropReason::NoBuffer);
             return;
-        };
-        let max = match super_frame {
-            true => ETHERNET_HEADROOM + 4 + offload::MAX_SUPER_PACKET,
-            false => MAX_FRAME,
         };
         let mut packet = Packet::from_frame_up_to(buffer, frame, interface, max);
         match ethernet::classify(&mut packet, own_mac) {

@@ -14,11 +14,8 @@ use crate::hooks::{HookPoint, Hooks};
 use crate::icmp_error::IcmpErrorKind;
 use crate::interface::InterfaceId;
 use crate::neighbor::{ArpRequest, EnqueueResult, QueueDropReason, build_gratuitous};
-use crate::offload::{self, FrameOffload, Offload, OffloadCaps, TransportChecksum};
+use crate::offload::{self, FrameOffload, Offload, OffloadCaps};
 use crate::packet::{ETHERNET_HEADROOM, Packet};
-
-/// Where the IPv4 header starts in the frames the engine sends.
-const ETHERNET_HEADER: usize = 14;
 use crate::trace::{Stage, TraceVerdict};
 use crate::verdict::DropReason;
 
@@ -97,13 +94,10 @@ impl<H: Hooks> Engine<H> {
         self.fragment_and_send(packet, mtu, now);
     }
 
-    /// Completes a packet's partial transport checksum in software.
+    /// Completes a packet's partial transport checksum in software, counted.
     pub(super) fn complete_checksum(&mut self, packet: &mut Packet) {
-        if packet.meta.offload.is_partial() {
-            if offload::complete(packet.l3_mut()) {
-                bump(&mut self.stats.checksums_completed);
-            }
-            packet.meta.offload.checksum = TransportChecksum::Complete;
+        if offload::complete_packet(packet) {
+            bump(&mut self.stats.checksums_completed);
         }
     }
 
@@ -262,14 +256,14 @@ impl<H: Hooks> Engine<H> {
         if offload.is_super_frame() {
             return match caps.tcp4_segmentation {
                 true => {
-                    offload::prepare_tso(packet.l3_mut(), ETHERNET_HEADER, offload.segment_size)
+                    offload::prepare_tso(packet.l3_mut(), ETHERNET_HEADROOM, offload.segment_size)
                 }
                 false => None,
             };
         }
         if offload.is_partial()
             && caps.checksum
-            && let Some(frame) = offload::partial_frame_offload(packet.l3(), ETHERNET_HEADER)
+            && let Some(frame) = offload::partial_frame_offload(packet.l3(), ETHERNET_HEADROOM)
         {
             return Some(frame);
         }
