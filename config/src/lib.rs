@@ -13,15 +13,20 @@
 
 extern crate alloc;
 
+pub mod apply;
 pub mod command;
 pub mod history;
 pub mod interface;
 pub mod key;
 pub mod line_editor;
+pub mod model;
 pub mod property_list;
 pub mod resource;
+pub mod script;
 pub mod shell;
+pub mod store;
 pub mod table;
+pub mod value;
 pub mod words;
 
 pub use interface::InterfaceInfo;

@@ -1,0 +1,1 @@
+//! Compiling the object model into the running packet engine (being written).

@@ -1,0 +1,1 @@
+//! The object model: menus, items, properties (being written).

@@ -1,0 +1,1 @@
+//! The RouterOS script language: lexer and parser (being written).

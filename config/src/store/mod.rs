@@ -1,0 +1,1 @@
+//! The config partition: baked config record and the two-slot persistent store (being written).

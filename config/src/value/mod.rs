@@ -1,0 +1,1 @@
+//! RouterOS value types: parsing, canonical form and formatting (being written).
