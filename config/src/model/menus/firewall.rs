@@ -1,0 +1,251 @@
+//! `/ip firewall filter|nat|mangle|raw`, `address-list` and `connection tracking`
+//! (routeros-reference.md §2–§3). The four rule menus share one property set; which `action`s a menu
+//! takes differs. Properties whose syntax is richer than a value type (`limit=`, `icmp-options=`, ...) are
+//! stored as text and checked when the rules are compiled for the engine (`crate::apply`), which runs for
+//! every change, so a bad value is refused at once all the same.
+
+use crate::model::schema::{
+    FLAG_DISABLED, FLAG_DYNAMIC, FLAG_INVALID, MenuDef, MenuKind, PrintStyle, PropDef,
+};
+use crate::value::ValueType;
+
+const CONNECTION_STATES: &[&str] = &["established", "invalid", "new", "related", "untracked"];
+const TCP_FLAGS: &[&str] = &["ack", "cwr", "ece", "fin", "psh", "rst", "syn", "urg"];
+const ADDRESS_TYPES: &[&str] = &["broadcast", "local", "multicast", "unicast"];
+const REJECT_WITH: &[&str] = &[
+    "icmp-admin-prohibited",
+    "icmp-host-prohibited",
+    "icmp-host-unreachable",
+    "icmp-net-prohibited",
+    "icmp-network-unreachable",
+    "icmp-port-unreachable",
+    "icmp-protocol-unreachable",
+    "tcp-reset",
+];
+
+/// A property of every rule menu, in the order RouterOS lists them.
+macro_rules! rule_props {
+    ($actions:expr) => {
+        &[
+            PropDef::new("chain", ValueType::Name).required(),
+            PropDef::new("action", ValueType::Enum($actions)).default("accept"),
+            PropDef::new("src-address", ValueType::Ipv4Match).negatable(),
+            PropDef::new("dst-address", ValueType::Ipv4Match).negatable(),
+            PropDef::new("src-address-list", ValueType::Name).negatable(),
+            PropDef::new("dst-address-list", ValueType::Name).negatable(),
+            PropDef::new("src-address-type", ValueType::Enum(ADDRESS_TYPES)).negatable(),
+            PropDef::new("dst-address-type", ValueType::Enum(ADDRESS_TYPES)).negatable(),
+            PropDef::new("protocol", ValueType::Name).negatable(),
+            PropDef::new("src-port", ValueType::PortList).negatable(),
+            PropDef::new("dst-port", ValueType::PortList).negatable(),
+            PropDef::new("port", ValueType::PortList).negatable(),
+            PropDef::reference("in-interface", "interface").negatable(),
+            PropDef::reference("out-interface", "interface").negatable(),
+            PropDef::reference("in-interface-list", "interface/list")
+                .builtin(super::interface::BUILTIN_LISTS)
+                .negatable(),
+            PropDef::reference("out-interface-list", "interface/list")
+                .builtin(super::interface::BUILTIN_LISTS)
+                .negatable(),
+            PropDef::new("connection-state", ValueType::EnumSet(CONNECTION_STATES)).negatable(),
+            PropDef::new("connection-nat-state", ValueType::EnumSet(&["dstnat", "srcnat"]))
+                .negatable(),
+            PropDef::new("connection-mark", ValueType::Name).negatable(),
+            PropDef::new("packet-mark", ValueType::Name).negatable(),
+            PropDef::new("routing-mark", ValueType::Name).negatable(),
+            PropDef::new("tcp-flags", ValueType::FlagSet(TCP_FLAGS)).negatable(),
+            PropDef::new("tcp-mss", ValueType::Text).negatable(),
+            PropDef::new("icmp-options", ValueType::Text).negatable(),
+            PropDef::new("ttl", ValueType::Text).negatable(),
+            PropDef::new("dscp", ValueType::Integer { min: 0, max: 63 }).negatable(),
+            PropDef::new("packet-size", ValueType::Text).negatable(),
+            PropDef::new("connection-bytes", ValueType::Text).negatable(),
+            PropDef::new("connection-limit", ValueType::Text).negatable(),
+            PropDef::new("connection-rate", ValueType::Text).negatable(),
+            PropDef::new("ipsec-policy", ValueType::Text).negatable(),
+            PropDef::new("fragment", ValueType::Bool).negatable(),
+            PropDef::new("limit", ValueType::Text).negatable(),
+            PropDef::new("dst-limit", ValueType::Text).negatable(),
+            PropDef::new("nth", ValueType::Text).negatable(),
+            PropDef::new("random", ValueType::Integer { min: 1, max: 99 }).negatable(),
+            PropDef::new("src-mac-address", ValueType::MacAddress).negatable(),
+            PropDef::new("content", ValueType::Text).negatable(),
+            PropDef::new("per-connection-classifier", ValueType::Text).negatable(),
+            PropDef::new("jump-target", ValueType::Name),
+            PropDef::new("reject-with", ValueType::Enum(REJECT_WITH)),
+            PropDef::new("address-list", ValueType::Name),
+            PropDef::new("address-list-timeout", ValueType::Text),
+            PropDef::new("to-addresses", ValueType::Ipv4Match),
+            PropDef::new("to-ports", ValueType::PortList),
+            PropDef::new("new-connection-mark", ValueType::Name),
+            PropDef::new("new-packet-mark", ValueType::Name),
+            PropDef::new("new-routing-mark", ValueType::Name),
+            PropDef::new("new-priority", ValueType::Integer { min: 0, max: 63 }),
+            PropDef::new("new-ttl", ValueType::Text),
+            PropDef::new("new-dscp", ValueType::Integer { min: 0, max: 63 }),
+            PropDef::new("new-mss", ValueType::Text),
+            PropDef::new("passthrough", ValueType::Bool),
+            PropDef::new("hw-offload", ValueType::Bool),
+            PropDef::new("log", ValueType::Bool).default("no"),
+            PropDef::new("log-prefix", ValueType::Text).default(""),
+            PropDef::new("disabled", ValueType::Bool).default("no"),
+            PropDef::new("comment", ValueType::Text),
+            PropDef::new("bytes", ValueType::Integer { min: 0, max: i64::MAX }).read_only(),
+            PropDef::new("packets", ValueType::Integer { min: 0, max: i64::MAX }).read_only(),
+            PropDef::new("invalid", ValueType::Bool).read_only(),
+        ]
+    };
+}
+
+const FILTER_ACTIONS: &[&str] = &[
+    "accept",
+    "add-dst-to-address-list",
+    "add-src-to-address-list",
+    "drop",
+    "fasttrack-connection",
+    "jump",
+    "log",
+    "passthrough",
+    "reject",
+    "return",
+    "tarpit",
+];
+const NAT_ACTIONS: &[&str] = &[
+    "accept",
+    "add-dst-to-address-list",
+    "add-src-to-address-list",
+    "dst-nat",
+    "jump",
+    "log",
+    "masquerade",
+    "netmap",
+    "passthrough",
+    "redirect",
+    "return",
+    "same",
+    "src-nat",
+];
+const MANGLE_ACTIONS: &[&str] = &[
+    "accept",
+    "add-dst-to-address-list",
+    "add-src-to-address-list",
+    "change-dscp",
+    "change-mss",
+    "change-ttl",
+    "clear-df",
+    "fasttrack-connection",
+    "jump",
+    "log",
+    "mark-connection",
+    "mark-packet",
+    "mark-routing",
+    "passthrough",
+    "return",
+    "set-priority",
+    "strip-ipv4-options",
+];
+const RAW_ACTIONS: &[&str] = &[
+    "accept",
+    "add-dst-to-address-list",
+    "add-src-to-address-list",
+    "drop",
+    "jump",
+    "log",
+    "notrack",
+    "passthrough",
+    "return",
+];
+
+const RULE_FLAGS: &[crate::model::schema::FlagDef] = &[FLAG_DISABLED, FLAG_INVALID, FLAG_DYNAMIC];
+
+pub static FILTER: MenuDef = MenuDef {
+    path: "ip/firewall/filter",
+    kind: MenuKind::Ordered,
+    storage: "ip/firewall/filter",
+    props: rule_props!(FILTER_ACTIONS),
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: RULE_FLAGS,
+};
+
+pub static NAT: MenuDef = MenuDef {
+    path: "ip/firewall/nat",
+    kind: MenuKind::Ordered,
+    storage: "ip/firewall/nat",
+    props: rule_props!(NAT_ACTIONS),
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: RULE_FLAGS,
+};
+
+pub static MANGLE: MenuDef = MenuDef {
+    path: "ip/firewall/mangle",
+    kind: MenuKind::Ordered,
+    storage: "ip/firewall/mangle",
+    props: rule_props!(MANGLE_ACTIONS),
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: RULE_FLAGS,
+};
+
+pub static RAW: MenuDef = MenuDef {
+    path: "ip/firewall/raw",
+    kind: MenuKind::Ordered,
+    storage: "ip/firewall/raw",
+    props: rule_props!(RAW_ACTIONS),
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: RULE_FLAGS,
+};
+
+pub static ADDRESS_LIST: MenuDef = MenuDef {
+    path: "ip/firewall/address-list",
+    kind: MenuKind::List,
+    storage: "ip/firewall/address-list",
+    props: &[
+        PropDef::new("list", ValueType::Name).required(),
+        PropDef::new("address", ValueType::Ipv4Match).required(),
+        PropDef::new("timeout", ValueType::Duration),
+        PropDef::new("disabled", ValueType::Bool).default("no"),
+        PropDef::new("comment", ValueType::Text),
+    ],
+    key: None,
+    unique: &[(&["list", "address"], "failure: already have such entry")],
+    print: PrintStyle::Columns(&["list", "address"]),
+    flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
+};
+
+pub static CONNECTION_TRACKING: MenuDef = MenuDef {
+    path: "ip/firewall/connection/tracking",
+    kind: MenuKind::Singleton,
+    storage: "ip/firewall/connection/tracking",
+    props: &[
+        PropDef::new("enabled", ValueType::Enum(&["auto", "no", "yes"])).default("auto"),
+        PropDef::new("loose-tcp-tracking", ValueType::Bool).default("yes"),
+        PropDef::new("tcp-syn-sent-timeout", ValueType::Duration).default("5s"),
+        PropDef::new("tcp-syn-received-timeout", ValueType::Duration).default("5s"),
+        PropDef::new("tcp-established-timeout", ValueType::Duration).default("1d"),
+        PropDef::new("tcp-fin-wait-timeout", ValueType::Duration).default("10s"),
+        PropDef::new("tcp-close-wait-timeout", ValueType::Duration).default("10s"),
+        PropDef::new("tcp-last-ack-timeout", ValueType::Duration).default("10s"),
+        PropDef::new("tcp-time-wait-timeout", ValueType::Duration).default("10s"),
+        PropDef::new("tcp-close-timeout", ValueType::Duration).default("10s"),
+        PropDef::new("tcp-max-retrans-timeout", ValueType::Duration).default("5m"),
+        PropDef::new("tcp-unacked-timeout", ValueType::Duration).default("5m"),
+        PropDef::new("udp-timeout", ValueType::Duration).default("30s"),
+        PropDef::new("udp-stream-timeout", ValueType::Duration).default("3m"),
+        PropDef::new("icmp-timeout", ValueType::Duration).default("10s"),
+        PropDef::new("generic-timeout", ValueType::Duration).default("10m"),
+        PropDef::new("max-entries", ValueType::Integer { min: 1, max: 1 << 20 }),
+        PropDef::new("tcp-syncookie", ValueType::Bool).default("no"),
+        PropDef::new("total-entries", ValueType::Integer { min: 0, max: i64::MAX }).read_only(),
+    ],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: &[],
+};

@@ -1,0 +1,107 @@
+//! `/system identity|clock|note|script|scheduler` and `/user` (routeros-reference.md §5). Scripts and the
+//! scheduler are stored (real exports contain them); running them comes later.
+
+use crate::model::schema::{FLAG_DISABLED, MenuDef, MenuKind, PrintStyle, PropDef};
+use crate::value::ValueType;
+
+pub static IDENTITY: MenuDef = MenuDef {
+    path: "system/identity",
+    kind: MenuKind::Singleton,
+    storage: "system/identity",
+    props: &[PropDef::new("name", ValueType::Name).default("MikroTik")],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: &[],
+};
+
+pub static CLOCK: MenuDef = MenuDef {
+    path: "system/clock",
+    kind: MenuKind::Singleton,
+    storage: "system/clock",
+    props: &[
+        PropDef::new("time-zone-name", ValueType::Name).default("manual"),
+        PropDef::new("time-zone-autodetect", ValueType::Bool).default("yes"),
+        PropDef::new("time", ValueType::TimeOfDay).read_only(),
+        PropDef::new("date", ValueType::Name).read_only(),
+    ],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: &[],
+};
+
+pub static NOTE: MenuDef = MenuDef {
+    path: "system/note",
+    kind: MenuKind::Singleton,
+    storage: "system/note",
+    props: &[
+        PropDef::new("note", ValueType::Text).default(""),
+        PropDef::new("show-at-login", ValueType::Bool).default("yes"),
+    ],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: &[],
+};
+
+const POLICIES: &[&str] = &[
+    "api", "ftp", "local", "password", "policy", "read", "reboot", "rest-api", "romon", "sensitive", "sniff",
+    "ssh", "telnet", "test", "web", "winbox", "write",
+];
+
+pub static SCRIPT: MenuDef = MenuDef {
+    path: "system/script",
+    kind: MenuKind::List,
+    storage: "system/script",
+    props: &[
+        PropDef::new("name", ValueType::Name).required(),
+        PropDef::new("source", ValueType::Text).default(""),
+        PropDef::new("owner", ValueType::Name).default("admin"),
+        PropDef::new("policy", ValueType::EnumSet(POLICIES)),
+        PropDef::new("dont-require-permissions", ValueType::Bool).default("no"),
+        PropDef::new("comment", ValueType::Text),
+    ],
+    key: Some("name"),
+    unique: &[(&["name"], "failure: script with such name already exists")],
+    print: PrintStyle::Properties,
+    flags: &[],
+};
+
+pub static SCHEDULER: MenuDef = MenuDef {
+    path: "system/scheduler",
+    kind: MenuKind::List,
+    storage: "system/scheduler",
+    props: &[
+        PropDef::new("name", ValueType::Name).required(),
+        PropDef::new("start-date", ValueType::Name),
+        PropDef::new("start-time", ValueType::Name).default("startup"),
+        PropDef::new("interval", ValueType::Duration).default("0s"),
+        PropDef::new("on-event", ValueType::Text).default(""),
+        PropDef::new("policy", ValueType::EnumSet(POLICIES)),
+        PropDef::new("disabled", ValueType::Bool).default("no"),
+        PropDef::new("comment", ValueType::Text),
+    ],
+    key: Some("name"),
+    unique: &[(&["name"], "failure: item with such name already exists")],
+    print: PrintStyle::Columns(&["name", "start-date", "start-time", "interval", "on-event"]),
+    flags: &[FLAG_DISABLED],
+};
+
+pub static USER: MenuDef = MenuDef {
+    path: "user",
+    kind: MenuKind::List,
+    storage: "user",
+    props: &[
+        PropDef::new("name", ValueType::Name).required(),
+        PropDef::new("group", ValueType::Enum(&["full", "read", "write"])).default("full"),
+        PropDef::new("password", ValueType::Text),
+        PropDef::new("address", ValueType::Ipv4RangeList).default(""),
+        PropDef::new("disabled", ValueType::Bool).default("no"),
+        PropDef::new("comment", ValueType::Text),
+    ],
+    key: Some("name"),
+    unique: &[(&["name"], "failure: user with the same name already exists")],
+    print: PrintStyle::Columns(&["name", "group", "address"]),
+    flags: &[FLAG_DISABLED],
+};
