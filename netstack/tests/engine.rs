@@ -953,3 +953,40 @@ fn trace_records_a_refused_packet_once_at_the_stage_that_refused_it() {
         "the TTL rejection is recorded once; the malformed packet is not traced (the filter needs its header)"
     );
 }
+
+/// `/ip settings set arp-timeout=`: a learned neighbour goes stale after the configured time instead of
+/// the default 30 s, and a smaller table bound evicts learned entries at once.
+#[test]
+fn neighbor_settings_change_at_run_time() {
+    use netstack::neighbor::{NeighborConfig, NeighborStatus};
+    let mut net = Net::new();
+    net.introduce_both();
+    let config = NeighborConfig {
+        arp_timeout: Duration::from_secs(5),
+        ..NeighborConfig::default()
+    };
+    net.engine.set_neighbor_config(config, net.now);
+    assert_eq!(
+        net.engine.neighbors().config().arp_timeout,
+        Duration::from_secs(5)
+    );
+    let lan_host = ip(192, 168, 88, 10);
+    // Learned before the change with the old timeout; confirmed again now, it takes the new one.
+    net.introduce(net.lan, mac(10), lan_host, ip(192, 168, 88, 1));
+    net.advance(6_000);
+    let status = |net: &Net| {
+        net.engine
+            .neighbors()
+            .entry(net.lan, lan_host, net.now)
+            .map(|e| e.status)
+    };
+    assert_eq!(status(&net), Some(NeighborStatus::Stale));
+    net.engine.set_neighbor_config(
+        NeighborConfig {
+            max_entries: 1,
+            ..config
+        },
+        net.now,
+    );
+    assert_eq!(net.engine.neighbors().len(), 1, "evicted down to the bound");
+}

@@ -329,6 +329,13 @@ impl<H: Hooks> Engine<H> {
         &self.neighbors
     }
 
+    /// `/ip settings set arp-timeout=... max-neighbor-entries=...`: new timeouts apply from each entry's
+    /// next transition; a smaller `max_entries` evicts evictable entries at once (static and incomplete
+    /// ones stay), see [`NeighborCache::set_config`]. Queued packets are never dropped by this call.
+    pub fn set_neighbor_config(&mut self, config: NeighborConfig, now: Instant) {
+        self.neighbors.set_config(config, now);
+    }
+
     /// `/ip arp add`: packets waiting for that address leave at once.
     pub fn add_static_arp(
         &mut self,
