@@ -154,6 +154,8 @@ pub fn write_print(out: &mut dyn Write, interfaces: &[InterfaceInfo]) -> fmt::Re
     let rows: Vec<Row> = interfaces
         .iter()
         .map(|info| Row {
+            comment: None,
+            label: None,
             flags: flags(info),
             cells: vec![
                 info.name.clone(),
@@ -176,6 +178,8 @@ pub fn write_print_stats(out: &mut dyn Write, interfaces: &[InterfaceInfo]) -> f
     let rows: Vec<Row> = interfaces
         .iter()
         .map(|info| Row {
+            comment: None,
+            label: None,
             flags: flags(info),
             cells: vec![
                 info.name.clone(),
@@ -201,6 +205,8 @@ pub fn write_ethernet_print(out: &mut dyn Write, interfaces: &[InterfaceInfo]) -
         .iter()
         .filter(|info| info.kind == ETHERNET_KIND)
         .map(|info| Row {
+            comment: None,
+            label: None,
             flags: flags(info),
             cells: vec![
                 info.name.clone(),

@@ -1,12 +1,19 @@
-//! Configuration of the appliance, RouterOS style.
+//! Configuration of the appliance, RouterOS style: the object model, its language, and its storage.
 //!
-//! This crate will hold the RouterOS object model and the RouterOS console language. Today it holds the
-//! serial-console front end: a [`Shell`] that owns a line editor and passes each complete line to a command
-//! interpreter, which knows `/system resource print`, `/system reboot`, `/system shutdown`, `/interface print`
-//! (also `stats`) and `/interface ethernet print`. The kernel feeds it console bytes and provides the system
-//! through [`SystemControl`].
+//! | module | idea |
+//! |---|---|
+//! | [`model`] | menus and properties defined once; the [`model::Config`] database of items with `*ID`s |
+//! | [`value`] | property value syntaxes, canonical forms, typed parsers, export quoting |
+//! | [`script`] | the RouterOS script/CLI language parsed into a syntax tree with line/column positions |
+//! | [`cli`] | the interpreter: menus, commands, `print`, `export`/`import`, scripting, undo/redo |
+//! | [`apply`] | the configuration compiled into the running packet engine, and what the engine reports back |
+//! | [`store`] | the config partition: two-slot power-safe store and the baked-in configuration |
+//! | [`shell`] | the serial console: line editor, prompt, confirmations, around the interpreter |
 //!
-//! Everything here is `no_std` (with `alloc`), free of `unsafe`, and total: no input byte sequence makes it panic.
+//! The kernel feeds console bytes to a [`Shell`] together with the live [`model::Config`] and a
+//! [`SystemControl`] that applies configurations to the engine and answers questions about the system.
+//!
+//! Everything here is `no_std` (with `alloc`), free of `unsafe`, and total: no input makes it panic.
 
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
@@ -14,7 +21,7 @@
 extern crate alloc;
 
 pub mod apply;
-pub mod command;
+pub mod cli;
 pub mod history;
 pub mod interface;
 pub mod key;
@@ -27,7 +34,6 @@ pub mod shell;
 pub mod store;
 pub mod table;
 pub mod value;
-pub mod words;
 
 pub use interface::InterfaceInfo;
 pub use resource::ResourceInfo;

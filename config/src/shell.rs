@@ -15,21 +15,23 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use crate::command::{Interpreter, Outcome, PendingAction};
+use crate::cli::{self, PendingAction, Session};
 use crate::interface::InterfaceInfo;
 use crate::key::Key;
 use crate::line_editor::{LineEditor, LineEvent};
+use crate::model::{Config, Item, MenuDef};
 use crate::resource::ResourceInfo;
 
 /// Longest command line the console accepts, in characters.
 pub const MAX_LINE_LEN: usize = 4096;
 
-/// What the shell needs from the rest of the system; implemented by the kernel.
+/// What the shell and the interpreter need from the rest of the system; implemented by the kernel (and by
+/// fakes in tests). Everything but `resource`, `reboot` and `shutdown` has a default for systems without
+/// that part.
 pub trait SystemControl {
     /// Current values for `/system resource print`.
     fn resource(&self) -> ResourceInfo;
-    /// Current state and counters of every network interface, in bus order, for `/interface print` (and
-    /// `stats`) and `/interface ethernet print`. The default, for systems without network interfaces, is none.
+    /// Current state and counters of every network interface, in bus order, for `/interface print stats`.
     fn interfaces(&self) -> Vec<InterfaceInfo> {
         Vec::new()
     }
@@ -37,6 +39,52 @@ pub trait SystemControl {
     fn reboot(&mut self);
     /// Powers the appliance off. May return; the shell then carries on.
     fn shutdown(&mut self);
+    /// Makes the running system match `config` and stores it; on `Err` (RouterOS-worded message)
+    /// nothing changed and the interpreter restores the previous configuration.
+    fn apply(&mut self, _config: &Config) -> Result<(), String> {
+        Ok(())
+    }
+    /// `/system reset-configuration`: the baked or default configuration (`no_defaults`: an empty one),
+    /// applied and stored. The console replaces its configuration with the result.
+    fn reset_configuration(&mut self, _no_defaults: bool) -> Option<Config> {
+        None
+    }
+    /// Read-only values the running system reports for a configured item (`running`, counters).
+    fn status(
+        &self,
+        _config: &Config,
+        _menu: &MenuDef,
+        _item: &Item,
+    ) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    /// Items the system made (connected routes, dynamic ARP entries), shown with the D flag.
+    fn dynamic_items(&self, _config: &Config, _menu: &MenuDef) -> Vec<Item> {
+        Vec::new()
+    }
+    /// `:log` from scripts.
+    fn log(&mut self, _topics: &str, _message: &str) {}
+    /// `/log print`: (time, topics, message), oldest first.
+    fn log_lines(&self) -> Vec<(String, String, String)> {
+        Vec::new()
+    }
+    /// The date and time for export headers (`2026-11-22 10:00:00`).
+    fn clock_text(&self) -> String {
+        String::from("1970-01-01 00:00:00")
+    }
+    /// The file area: (name, size) of every file.
+    fn files(&self) -> Vec<(String, usize)> {
+        Vec::new()
+    }
+    fn read_file(&self, _name: &str) -> Option<String> {
+        None
+    }
+    fn write_file(&mut self, _name: &str, _contents: &str) -> Result<(), String> {
+        Err(String::from("failure: no file storage"))
+    }
+    fn remove_file(&mut self, _name: &str) -> Result<(), String> {
+        Err(String::from("no such item"))
+    }
 }
 
 /// What the next input byte means.
@@ -52,10 +100,11 @@ enum Mode {
 #[derive(Clone, Debug)]
 pub struct Shell {
     editor: LineEditor,
-    interpreter: Interpreter,
-    identity: String,
+    session: Session,
     user: String,
     mode: Mode,
+    /// Lines of a command continued with `\` or an open bracket, waiting for the rest.
+    pending_lines: String,
 }
 
 impl Default for Shell {
@@ -65,45 +114,80 @@ impl Default for Shell {
 }
 
 impl Shell {
-    /// A session of user `admin` on a router with identity `MikroTik`, at the root menu.
+    /// A session of user `admin` at the root menu.
     pub fn new() -> Self {
         Self {
             editor: LineEditor::new(MAX_LINE_LEN),
-            interpreter: Interpreter::new(),
-            identity: String::from("MikroTik"),
+            session: Session::new(),
             user: String::from("admin"),
             mode: Mode::Editing,
+            pending_lines: String::new(),
         }
     }
 
-    /// The prompt, e.g. `[admin@MikroTik] > ` at the root menu.
-    pub fn prompt(&self) -> String {
-        format!(
-            "[{}@{}] {}> ",
-            self.user,
-            self.identity,
-            self.interpreter.menu_path()
-        )
+    /// The prompt, e.g. `[admin@MikroTik] > ` at the root menu and `[admin@MikroTik] /ip/address> `
+    /// inside a menu; the identity comes from `/system identity`.
+    pub fn prompt(&self, config: &Config) -> String {
+        let identity = crate::model::menus::menu("system/identity")
+            .and_then(|menu| config.singleton_value(menu, "name"))
+            .unwrap_or("MikroTik");
+        let path = self.session.prompt_path();
+        format!("[{}@{identity}] {path}> ", self.user)
+    }
+
+    /// The session (current menu, numbering, undo log).
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// Writes the first prompt; call once when the console comes up.
-    pub fn start(&mut self, out: &mut dyn Write) {
-        self.write_prompt(out);
+    pub fn start(&mut self, out: &mut dyn Write, config: &Config) {
+        self.write_prompt(out, config);
     }
 
     /// Processes one byte received on the console, writing echo and command output to `out`.
-    pub fn feed(&mut self, byte: u8, out: &mut dyn Write, sys: &mut dyn SystemControl) {
+    pub fn feed(
+        &mut self,
+        byte: u8,
+        out: &mut dyn Write,
+        sys: &mut dyn SystemControl,
+        config: &mut Config,
+    ) {
         match self.mode {
             Mode::Editing => match self.editor.feed(byte, out) {
                 None => {}
-                Some(LineEvent::Cancelled) => self.write_prompt(out),
-                Some(LineEvent::Line(line)) => match self.interpreter.execute(&line, out, sys) {
-                    Outcome::Done => self.write_prompt(out),
-                    Outcome::Confirm(action) => {
-                        let _ = out.write_str(action.question());
-                        self.mode = Mode::Confirming(action);
+                Some(LineEvent::Cancelled) => {
+                    self.pending_lines.clear();
+                    self.write_prompt(out, config)
+                }
+                Some(LineEvent::Line(line)) => {
+                    if !self.pending_lines.is_empty() {
+                        self.pending_lines.push('\n');
                     }
-                },
+                    self.pending_lines.push_str(&line);
+                    if crate::script::is_incomplete(&self.pending_lines)
+                        && self.pending_lines.len() < MAX_LINE_LEN * 4
+                    {
+                        let _ = out.write_str("\\ ");
+                        return;
+                    }
+                    let source = core::mem::take(&mut self.pending_lines);
+                    let result = cli::run(
+                        &source,
+                        cli::Mode::Interactive,
+                        config,
+                        &mut self.session,
+                        sys,
+                        out,
+                    );
+                    match result.pending {
+                        None => self.write_prompt(out, config),
+                        Some(action) => {
+                            let _ = out.write_str(action.question());
+                            self.mode = Mode::Confirming(action);
+                        }
+                    }
+                }
             },
             Mode::Confirming(action) => {
                 // `None`: the LF of the CR LF that ended the command, or part of an escape sequence.
@@ -119,7 +203,7 @@ impl Shell {
                             char::from(answer),
                             action.announcement()
                         );
-                        action.perform(sys);
+                        perform(action, sys, config, &mut self.session);
                     }
                     Key::Char(other) => {
                         let _ = write!(out, "{}\r\n", char::from(other));
@@ -128,13 +212,32 @@ impl Shell {
                         let _ = out.write_str("\r\n");
                     }
                 }
-                self.write_prompt(out);
+                self.write_prompt(out, config);
             }
         }
     }
 
-    fn write_prompt(&self, out: &mut dyn Write) {
-        let _ = out.write_str(&self.prompt());
+    fn write_prompt(&self, out: &mut dyn Write, config: &Config) {
+        let _ = out.write_str(&self.prompt(config));
+    }
+}
+
+/// Carries out a confirmed action.
+fn perform(
+    action: PendingAction,
+    sys: &mut dyn SystemControl,
+    config: &mut Config,
+    session: &mut Session,
+) {
+    match action {
+        PendingAction::Reboot => sys.reboot(),
+        PendingAction::Shutdown => sys.shutdown(),
+        PendingAction::ResetConfiguration { no_defaults } => {
+            if let Some(fresh) = sys.reset_configuration(no_defaults) {
+                *config = fresh;
+                *session = Session::new();
+            }
+        }
     }
 }
 
@@ -250,8 +353,9 @@ mod tests {
     /// Feeds `input` to `shell`, returning everything written to the console.
     fn session(shell: &mut Shell, sys: &mut FakeSystem, input: &[u8]) -> String {
         let mut out = String::new();
+        let mut config = Config::new();
         for &byte in input {
-            shell.feed(byte, &mut out, sys);
+            shell.feed(byte, &mut out, sys, &mut config);
         }
         out
     }
@@ -259,9 +363,9 @@ mod tests {
     #[test]
     fn starts_with_the_routeros_prompt() {
         let mut shell = Shell::new();
-        assert_eq!(shell.prompt(), PROMPT);
+        assert_eq!(shell.prompt(&Config::new()), PROMPT);
         let mut out = String::new();
-        shell.start(&mut out);
+        shell.start(&mut out, &Config::new());
         assert_eq!(out, PROMPT);
     }
 
@@ -304,76 +408,6 @@ mod tests {
     );
 
     #[test]
-    fn interface_prints_from_the_system() {
-        let mut shell = Shell::new();
-        let mut sys = FakeSystem::new();
-        for (command, expected) in [
-            ("/interface print", INTERFACE_OUTPUT),
-            ("/interface/print without-paging", INTERFACE_OUTPUT),
-            ("/interface print stats", STATS_OUTPUT),
-            ("/interface/print stats without-paging", STATS_OUTPUT),
-            ("/interface ethernet print", ETHERNET_OUTPUT),
-            ("/interface/ethernet/print", ETHERNET_OUTPUT),
-        ] {
-            let out = session(&mut shell, &mut sys, format!("{command}\r\n").as_bytes());
-            assert_eq!(out, format!("{command}\r\n{expected}{PROMPT}"));
-        }
-    }
-
-    #[test]
-    fn interface_print_follows_the_system_state() {
-        let mut shell = Shell::new();
-        let mut sys = FakeSystem::new();
-        sys.interfaces[0].running = false;
-        sys.interfaces[1].disabled = true;
-        let out = session(&mut shell, &mut sys, b"/interface print\r");
-        assert_eq!(
-            out,
-            format!(
-                concat!(
-                    "/interface print\r\n",
-                    "Flags: X - DISABLED\r\n",
-                    "Columns: NAME, TYPE, ACTUAL-MTU, L2MTU, MAC-ADDRESS\r\n",
-                    "#   NAME    TYPE   ACTUAL-MTU  L2MTU  MAC-ADDRESS      \r\n",
-                    "0   ether1  ether        1500   1514  52:54:00:12:34:56\r\n",
-                    "1 X ether2  ether        1500   1514  52:54:00:12:34:57\r\n",
-                    "{}",
-                ),
-                PROMPT
-            )
-        );
-        sys.interfaces.clear();
-        for command in [
-            "/interface print",
-            "/interface print stats",
-            "/interface ethernet print",
-        ] {
-            let out = session(&mut shell, &mut sys, format!("{command}\r").as_bytes());
-            assert_eq!(out, format!("{command}\r\n{PROMPT}"));
-        }
-    }
-
-    #[test]
-    fn interface_print_rejects_words_it_does_not_take() {
-        let mut shell = Shell::new();
-        let mut sys = FakeSystem::new();
-        let out = session(&mut shell, &mut sys, b"/interface print detail\r");
-        assert_eq!(
-            out,
-            format!(
-                "/interface print detail\r\nexpected end of command (line 1 column 18)\r\n{PROMPT}"
-            )
-        );
-        let out = session(&mut shell, &mut sys, b"/interface ethernet print stats\r");
-        assert_eq!(
-            out,
-            format!(
-                "/interface ethernet print stats\r\nexpected end of command (line 1 column 27)\r\n{PROMPT}"
-            )
-        );
-    }
-
-    #[test]
     fn empty_line_and_ctrl_c_just_prompt_again() {
         let mut shell = Shell::new();
         let mut sys = FakeSystem::new();
@@ -387,7 +421,11 @@ mod tests {
         );
         assert_eq!(
             session(&mut shell, &mut sys, b"/system\r"),
-            format!("/system\r\n{PROMPT}")
+            "/system\r\n[admin@MikroTik] /system> "
+        );
+        assert_eq!(
+            session(&mut shell, &mut sys, b"/\r"),
+            format!("/\r\n{PROMPT}")
         );
     }
 
@@ -472,6 +510,7 @@ mod tests {
         let mut shell = Shell::new();
         let mut sys = FakeSystem::new();
         let mut out = String::new();
+        let mut config = Config::new();
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..100_000 {
             state = state
@@ -484,13 +523,13 @@ mod tests {
             } else {
                 byte
             };
-            shell.feed(byte, &mut out, &mut sys);
+            shell.feed(byte, &mut out, &mut sys, &mut config);
             assert!(shell.editor.line().len() <= MAX_LINE_LEN);
             out.clear();
         }
         assert_eq!((sys.reboots, sys.shutdowns), (0, 0));
         for byte in 0..=255u8 {
-            shell.feed(byte, &mut out, &mut sys);
+            shell.feed(byte, &mut out, &mut sys, &mut config);
         }
     }
 
@@ -499,12 +538,13 @@ mod tests {
         let mut shell = Shell::new();
         let mut sys = FakeSystem::new();
         let mut out = String::new();
+        let mut config = Config::new();
         for byte in 0..=255u8 {
-            shell.feed(byte, &mut out, &mut sys);
+            shell.feed(byte, &mut out, &mut sys, &mut config);
         }
         // Whatever state the soup left, Ctrl-C gets back to a clean prompt (answering a pending question if any).
         for &byte in b"\x03\x03/system reboot\ry" {
-            shell.feed(byte, &mut out, &mut sys);
+            shell.feed(byte, &mut out, &mut sys, &mut config);
         }
         assert_eq!(sys.reboots, 1);
     }

@@ -59,6 +59,10 @@ pub struct Row {
     pub flags: Vec<char>,
     /// One cell per column, in column order; missing cells are blank.
     pub cells: Vec<String>,
+    /// A `;;; comment` line printed above the row.
+    pub comment: Option<String>,
+    /// Shown in the `#` column instead of the row's number (`print show-ids` shows `*ID`s).
+    pub label: Option<String>,
 }
 
 /// Two spaces between columns.
@@ -103,7 +107,10 @@ pub fn write_table(
                 .fold(column.header.chars().count(), usize::max)
         })
         .collect();
-    let number_width = decimal_digits(last_number);
+    let number_width = rows
+        .iter()
+        .filter_map(|row| row.label.as_ref().map(|l| l.chars().count()))
+        .fold(decimal_digits(last_number), usize::max);
 
     let mut line = String::new();
     pad(&mut line, "#", number_width, Align::Right);
@@ -122,8 +129,18 @@ pub fn write_table(
 
     for (number, row) in rows.iter().enumerate() {
         line.clear();
+        if let Some(comment) = &row.comment {
+            write!(out, ";;; {comment}\r\n")?;
+        }
         // Writing into a String cannot fail.
-        let _ = write!(line, "{number:>number_width$} ");
+        match &row.label {
+            Some(label) => {
+                let _ = write!(line, "{label:>number_width$} ");
+            }
+            None => {
+                let _ = write!(line, "{number:>number_width$} ");
+            }
+        }
         if !shown_flags.is_empty() {
             for flag in &shown_flags {
                 line.push(if row.flags.contains(&flag.letter) {
@@ -196,6 +213,8 @@ mod tests {
 
     fn row(flags: &[char], cells: &[&str]) -> Row {
         Row {
+            comment: None,
+            label: None,
             flags: flags.to_vec(),
             cells: cells.iter().map(|cell| String::from(*cell)).collect(),
         }

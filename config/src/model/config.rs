@@ -229,9 +229,9 @@ impl Config {
             None => table.items.len(),
         };
         let id = table.next_id.max(1);
-        table.next_id = id.checked_add(1).ok_or(ModelError::Failure(String::from(
-            "no more item IDs",
-        )))?;
+        table.next_id = id
+            .checked_add(1)
+            .ok_or(ModelError::Failure(String::from("no more item IDs")))?;
         item.id = id;
         table.items.insert(position, item);
         Ok(id)
@@ -337,7 +337,9 @@ impl Config {
             .tables
             .get_mut(menu.storage)
             .ok_or(ModelError::NoSuchItem)?;
-        if ids.iter().any(|id| !table.items.iter().any(|i| i.id == *id))
+        if ids
+            .iter()
+            .any(|id| !table.items.iter().any(|i| i.id == *id))
             || destination.is_some_and(|d| !table.items.iter().any(|i| i.id == d))
         {
             return Err(ModelError::NoSuchItem);

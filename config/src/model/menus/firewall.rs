@@ -48,8 +48,11 @@ macro_rules! rule_props {
                 .builtin(super::interface::BUILTIN_LISTS)
                 .negatable(),
             PropDef::new("connection-state", ValueType::EnumSet(CONNECTION_STATES)).negatable(),
-            PropDef::new("connection-nat-state", ValueType::EnumSet(&["dstnat", "srcnat"]))
-                .negatable(),
+            PropDef::new(
+                "connection-nat-state",
+                ValueType::EnumSet(&["dstnat", "srcnat"]),
+            )
+            .negatable(),
             PropDef::new("connection-mark", ValueType::Name).negatable(),
             PropDef::new("packet-mark", ValueType::Name).negatable(),
             PropDef::new("routing-mark", ValueType::Name).negatable(),
@@ -90,8 +93,22 @@ macro_rules! rule_props {
             PropDef::new("log-prefix", ValueType::Text).default(""),
             PropDef::new("disabled", ValueType::Bool).default("no"),
             PropDef::new("comment", ValueType::Text),
-            PropDef::new("bytes", ValueType::Integer { min: 0, max: i64::MAX }).read_only(),
-            PropDef::new("packets", ValueType::Integer { min: 0, max: i64::MAX }).read_only(),
+            PropDef::new(
+                "bytes",
+                ValueType::Integer {
+                    min: 0,
+                    max: i64::MAX,
+                },
+            )
+            .read_only(),
+            PropDef::new(
+                "packets",
+                ValueType::Integer {
+                    min: 0,
+                    max: i64::MAX,
+                },
+            )
+            .read_only(),
             PropDef::new("invalid", ValueType::Bool).read_only(),
         ]
     };
@@ -240,9 +257,22 @@ pub static CONNECTION_TRACKING: MenuDef = MenuDef {
         PropDef::new("udp-stream-timeout", ValueType::Duration).default("3m"),
         PropDef::new("icmp-timeout", ValueType::Duration).default("10s"),
         PropDef::new("generic-timeout", ValueType::Duration).default("10m"),
-        PropDef::new("max-entries", ValueType::Integer { min: 1, max: 1 << 20 }),
+        PropDef::new(
+            "max-entries",
+            ValueType::Integer {
+                min: 1,
+                max: 1 << 20,
+            },
+        ),
         PropDef::new("tcp-syncookie", ValueType::Bool).default("no"),
-        PropDef::new("total-entries", ValueType::Integer { min: 0, max: i64::MAX }).read_only(),
+        PropDef::new(
+            "total-entries",
+            ValueType::Integer {
+                min: 0,
+                max: i64::MAX,
+            },
+        )
+        .read_only(),
     ],
     key: None,
     unique: &[],

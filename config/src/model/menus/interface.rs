@@ -19,8 +19,11 @@ const ARP_MODES: &[&str] = &[
 const ETHERNET_PROPS: &[PropDef] = &[
     PropDef::new("name", ValueType::Name).required(),
     PropDef::new("default-name", ValueType::Name).read_only(),
-    PropDef::new("type", ValueType::Name).read_only().default("ether"),
+    PropDef::new("type", ValueType::Name)
+        .read_only()
+        .default("ether"),
     PropDef::new("mtu", ValueType::Integer { min: 68, max: 9000 }).default("1500"),
+    PropDef::new("actual-mtu", ValueType::Integer { min: 0, max: 65535 }).read_only(),
     PropDef::new("l2mtu", ValueType::Integer { min: 0, max: 65535 }).read_only(),
     PropDef::new("mac-address", ValueType::MacAddress).read_only(),
     PropDef::new("orig-mac-address", ValueType::MacAddress).read_only(),
@@ -38,7 +41,7 @@ pub static INTERFACE: MenuDef = MenuDef {
     props: ETHERNET_PROPS,
     key: Some("name"),
     unique: &[(&["name"], "failure: already have interface with such name")],
-    print: PrintStyle::Columns(&["name", "type", "mtu", "mac-address"]),
+    print: PrintStyle::Columns(&["name", "type", "actual-mtu", "l2mtu", "mac-address"]),
     flags: &[FLAG_DISABLED, FLAG_RUNNING],
 };
 
@@ -67,7 +70,10 @@ pub static LIST: MenuDef = MenuDef {
         PropDef::new("comment", ValueType::Text),
     ],
     key: Some("name"),
-    unique: &[(&["name"], "failure: already have interface list with such name")],
+    unique: &[(
+        &["name"],
+        "failure: already have interface list with such name",
+    )],
     print: PrintStyle::Columns(&["name", "include", "exclude"]),
     flags: &[FLAG_DYNAMIC],
 };

@@ -17,7 +17,10 @@ pub static ADDRESS: MenuDef = MenuDef {
         PropDef::new("comment", ValueType::Text),
     ],
     key: None,
-    unique: &[(&["address", "interface"], "failure: already have such address")],
+    unique: &[(
+        &["address", "interface"],
+        "failure: already have such address",
+    )],
     print: PrintStyle::Columns(&["address", "network", "interface"]),
     flags: &[FLAG_DISABLED, FLAG_INVALID, FLAG_DYNAMIC],
 };
@@ -48,7 +51,10 @@ pub static ROUTE: MenuDef = MenuDef {
         PropDef::new("gateway", ValueType::Text),
         PropDef::new("distance", ValueType::Integer { min: 1, max: 255 }).default("1"),
         PropDef::new("routing-table", ValueType::Name).default("main"),
-        PropDef::new("check-gateway", ValueType::Enum(&["arp", "bfd", "none", "ping"])),
+        PropDef::new(
+            "check-gateway",
+            ValueType::Enum(&["arp", "bfd", "none", "ping"]),
+        ),
         PropDef::new("blackhole", ValueType::Bool).default("no"),
         PropDef::new("pref-src", ValueType::Ipv4Address),
         PropDef::new("scope", ValueType::Integer { min: 0, max: 255 }).default("30"),
@@ -85,7 +91,10 @@ pub static ARP: MenuDef = MenuDef {
         PropDef::new("comment", ValueType::Text),
     ],
     key: None,
-    unique: &[(&["address", "interface"], "failure: already have such entry")],
+    unique: &[(
+        &["address", "interface"],
+        "failure: already have such entry",
+    )],
     print: PrintStyle::Columns(&["address", "mac-address", "interface"]),
     flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
 };
@@ -103,9 +112,23 @@ pub static SETTINGS: MenuDef = MenuDef {
         PropDef::new("rp-filter", ValueType::Enum(&["loose", "no", "strict"])).default("no"),
         PropDef::new("tcp-syncookies", ValueType::Bool).default("no"),
         PropDef::new("allow-fast-path", ValueType::Bool).default("yes"),
-        PropDef::new("icmp-rate-limit", ValueType::Integer { min: 0, max: 1_000_000 }).default("10"),
+        PropDef::new(
+            "icmp-rate-limit",
+            ValueType::Integer {
+                min: 0,
+                max: 1_000_000,
+            },
+        )
+        .default("10"),
         PropDef::new("arp-timeout", ValueType::Duration).default("30s"),
-        PropDef::new("max-neighbor-entries", ValueType::Integer { min: 0, max: 1 << 20 }).default("8192"),
+        PropDef::new(
+            "max-neighbor-entries",
+            ValueType::Integer {
+                min: 0,
+                max: 1 << 20,
+            },
+        )
+        .default("8192"),
     ],
     key: None,
     unique: &[],

@@ -103,14 +103,28 @@ mod tests {
     fn every_menu_is_found_and_nodes_are_known() {
         for menu_def in MENUS {
             assert_eq!(menu(menu_def.path).map(|m| m.path), Some(menu_def.path));
-            assert!(super::super::menus::menu(menu_def.storage).is_some(), "{}", menu_def.path);
+            assert!(
+                super::super::menus::menu(menu_def.storage).is_some(),
+                "{}",
+                menu_def.path
+            );
         }
         assert!(is_node("ip"));
         assert!(is_node("ip/firewall"));
         assert!(is_node("ip/firewall/connection"));
         assert!(!is_node("ip/fire"));
         assert!(!is_node("nonsense"));
-        assert_eq!(children("ip/firewall"), ["address-list", "connection", "filter", "mangle", "nat", "raw"]);
+        assert_eq!(
+            children("ip/firewall"),
+            [
+                "address-list",
+                "connection",
+                "filter",
+                "mangle",
+                "nat",
+                "raw"
+            ]
+        );
         assert!(children("").contains(&"interface"));
         assert!(children("").contains(&"system"));
     }
@@ -125,8 +139,16 @@ mod tests {
                     menu_def.path,
                     p.name
                 );
-                if let (Some(default), super::super::schema::PropType::Value(ty)) = (p.default, p.ty) {
-                    assert_eq!(ty.normalize(default).as_deref(), Ok(default), "{} {}", menu_def.path, p.name);
+                if let (Some(default), super::super::schema::PropType::Value(ty)) =
+                    (p.default, p.ty)
+                {
+                    assert_eq!(
+                        ty.normalize(default).as_deref(),
+                        Ok(default),
+                        "{} {}",
+                        menu_def.path,
+                        p.name
+                    );
                 }
             }
             if let Some(key) = menu_def.key {

@@ -18,7 +18,11 @@ pub static DHCP_CLIENT: MenuDef = MenuDef {
             ValueType::Enum(&["no", "special-classless", "yes"]),
         )
         .default("yes"),
-        PropDef::new("default-route-distance", ValueType::Integer { min: 0, max: 255 }).default("1"),
+        PropDef::new(
+            "default-route-distance",
+            ValueType::Integer { min: 0, max: 255 },
+        )
+        .default("1"),
         PropDef::new("use-peer-dns", ValueType::Bool).default("yes"),
         PropDef::new("use-peer-ntp", ValueType::Bool).default("yes"),
         PropDef::new("disabled", ValueType::Bool).default("no"),
@@ -35,7 +39,13 @@ pub static DHCP_CLIENT: MenuDef = MenuDef {
         &["interface"],
         "failure: dhcp-client already exists on this interface",
     )],
-    print: PrintStyle::Columns(&["interface", "use-peer-dns", "add-default-route", "status", "address"]),
+    print: PrintStyle::Columns(&[
+        "interface",
+        "use-peer-dns",
+        "add-default-route",
+        "status",
+        "address",
+    ]),
     flags: &[FLAG_DISABLED, FLAG_INVALID],
 };
 
@@ -62,7 +72,9 @@ pub static DHCP_SERVER: MenuDef = MenuDef {
     props: &[
         PropDef::new("name", ValueType::Name).required(),
         PropDef::reference("interface", "interface").required(),
-        PropDef::reference("address-pool", "ip/pool").builtin(&["static-only"]).default("static-only"),
+        PropDef::reference("address-pool", "ip/pool")
+            .builtin(&["static-only"])
+            .default("static-only"),
         PropDef::new("lease-time", ValueType::Duration).default("30m"),
         PropDef::new(
             "authoritative",
@@ -76,7 +88,10 @@ pub static DHCP_SERVER: MenuDef = MenuDef {
     key: Some("name"),
     unique: &[
         (&["name"], "failure: server with such name already exists"),
-        (&["interface"], "failure: server for this interface already exists"),
+        (
+            &["interface"],
+            "failure: server for this interface already exists",
+        ),
     ],
     print: PrintStyle::Columns(&["name", "interface", "address-pool", "lease-time"]),
     flags: &[FLAG_DISABLED, FLAG_INVALID],
@@ -96,7 +111,10 @@ pub static DHCP_SERVER_NETWORK: MenuDef = MenuDef {
         PropDef::new("comment", ValueType::Text),
     ],
     key: None,
-    unique: &[(&["address"], "failure: network with such address already exists")],
+    unique: &[(
+        &["address"],
+        "failure: network with such address already exists",
+    )],
     print: PrintStyle::Columns(&["address", "gateway", "dns-server"]),
     flags: &[FLAG_DYNAMIC],
 };
@@ -109,7 +127,9 @@ pub static DHCP_SERVER_LEASE: MenuDef = MenuDef {
         PropDef::new("address", ValueType::Ipv4Address).required(),
         PropDef::new("mac-address", ValueType::MacAddress),
         PropDef::new("client-id", ValueType::Text),
-        PropDef::reference("server", "ip/dhcp-server").builtin(&["all"]).default("all"),
+        PropDef::reference("server", "ip/dhcp-server")
+            .builtin(&["all"])
+            .default("all"),
         PropDef::new("lease-time", ValueType::Duration),
         PropDef::new("disabled", ValueType::Bool).default("no"),
         PropDef::new("comment", ValueType::Text),
@@ -118,7 +138,10 @@ pub static DHCP_SERVER_LEASE: MenuDef = MenuDef {
         PropDef::new("expires-after", ValueType::Duration).read_only(),
     ],
     key: None,
-    unique: &[(&["address", "server"], "failure: lease for this address already exists")],
+    unique: &[(
+        &["address", "server"],
+        "failure: lease for this address already exists",
+    )],
     print: PrintStyle::Columns(&["address", "mac-address", "host-name", "server", "status"]),
     flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
 };
@@ -131,13 +154,38 @@ pub static DNS: MenuDef = MenuDef {
         PropDef::new("servers", ValueType::Ipv4List).default(""),
         PropDef::new("dynamic-servers", ValueType::Ipv4List).read_only(),
         PropDef::new("allow-remote-requests", ValueType::Bool).default("no"),
-        PropDef::new("max-udp-packet-size", ValueType::Integer { min: 50, max: 65507 }).default("4096"),
+        PropDef::new(
+            "max-udp-packet-size",
+            ValueType::Integer {
+                min: 50,
+                max: 65507,
+            },
+        )
+        .default("4096"),
         PropDef::new("query-server-timeout", ValueType::Duration).default("2s"),
         PropDef::new("query-total-timeout", ValueType::Duration).default("10s"),
-        PropDef::new("max-concurrent-queries", ValueType::Integer { min: 1, max: 1000 }).default("100"),
-        PropDef::new("cache-size", ValueType::Integer { min: 64, max: 1 << 20 }).default("2048"),
+        PropDef::new(
+            "max-concurrent-queries",
+            ValueType::Integer { min: 1, max: 1000 },
+        )
+        .default("100"),
+        PropDef::new(
+            "cache-size",
+            ValueType::Integer {
+                min: 64,
+                max: 1 << 20,
+            },
+        )
+        .default("2048"),
         PropDef::new("cache-max-ttl", ValueType::Duration).default("1w"),
-        PropDef::new("cache-used", ValueType::Integer { min: 0, max: i64::MAX }).read_only(),
+        PropDef::new(
+            "cache-used",
+            ValueType::Integer {
+                min: 0,
+                max: i64::MAX,
+            },
+        )
+        .read_only(),
     ],
     key: None,
     unique: &[],
@@ -151,7 +199,11 @@ pub static DNS_STATIC: MenuDef = MenuDef {
     storage: "ip/dns/static",
     props: &[
         PropDef::new("name", ValueType::Name).required(),
-        PropDef::new("type", ValueType::Enum(&["A", "CNAME", "FWD", "MX", "NS", "NXDOMAIN", "SRV", "TXT"])).default("A"),
+        PropDef::new(
+            "type",
+            ValueType::Enum(&["A", "CNAME", "FWD", "MX", "NS", "NXDOMAIN", "SRV", "TXT"]),
+        )
+        .default("A"),
         PropDef::new("address", ValueType::Ipv4Address),
         PropDef::new("cname", ValueType::Name),
         PropDef::new("text", ValueType::Text),
@@ -184,7 +236,7 @@ pub static SERVICE: MenuDef = MenuDef {
     props: &[
         PropDef::new("name", ValueType::Name).read_only(),
         PropDef::new("port", ValueType::Integer { min: 1, max: 65535 }),
-        PropDef::new("address", ValueType::Ipv4RangeList).default(""),
+        PropDef::new("address", ValueType::Ipv4RangeList),
         PropDef::new("certificate", ValueType::Text).default("none"),
         PropDef::new("disabled", ValueType::Bool).default("no"),
     ],

@@ -46,8 +46,23 @@ pub static NOTE: MenuDef = MenuDef {
 };
 
 const POLICIES: &[&str] = &[
-    "api", "ftp", "local", "password", "policy", "read", "reboot", "rest-api", "romon", "sensitive", "sniff",
-    "ssh", "telnet", "test", "web", "winbox", "write",
+    "api",
+    "ftp",
+    "local",
+    "password",
+    "policy",
+    "read",
+    "reboot",
+    "rest-api",
+    "romon",
+    "sensitive",
+    "sniff",
+    "ssh",
+    "telnet",
+    "test",
+    "web",
+    "winbox",
+    "write",
 ];
 
 pub static SCRIPT: MenuDef = MenuDef {
@@ -96,7 +111,7 @@ pub static USER: MenuDef = MenuDef {
         PropDef::new("name", ValueType::Name).required(),
         PropDef::new("group", ValueType::Enum(&["full", "read", "write"])).default("full"),
         PropDef::new("password", ValueType::Text),
-        PropDef::new("address", ValueType::Ipv4RangeList).default(""),
+        PropDef::new("address", ValueType::Ipv4RangeList),
         PropDef::new("disabled", ValueType::Bool).default("no"),
         PropDef::new("comment", ValueType::Text),
     ],

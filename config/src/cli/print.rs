@@ -1,0 +1,329 @@
+//! `print` in RouterOS v7's layouts (routeros-reference.md §6):
+//!
+//! * column menus (`/ip address`) as a table with `Flags:` and `Columns:` lines and `;;; comment` lines;
+//! * rule menus (`/ip firewall filter`) and `detail` as numbered property lists:
+//!   ```text
+//!   Flags: X - disabled, I - invalid; D - dynamic
+//!    0    chain=forward action=accept connection-state=established,related
+//!    1 X  ;;; allow winbox
+//!         chain=input action=accept protocol=tcp dst-port=8291
+//!   ```
+//! * singleton menus (`/ip dns`) as aligned `name: value` lines;
+//! * `terse` one line per item, `count-only` the number, `as-value` nothing printed (the rows are the
+//!   command's value), `show-ids` `*ID`s instead of numbers, `where` to filter.
+//!
+//! The numbers printed are remembered per menu so later commands can name items by them.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::eval::Args;
+use super::items::Row;
+use super::val::Val;
+use super::{CliError, Env};
+use crate::model::format_id;
+use crate::model::schema::{MenuDef, MenuKind, PrintStyle};
+use crate::script::Expr;
+use crate::table::{Align, Column, Flag, write_table};
+use crate::value::quote;
+
+/// Lines wrap before this column in property-list prints.
+const WIDTH: usize = 80;
+
+impl Env<'_> {
+    pub fn print(
+        &mut self,
+        menu: &'static MenuDef,
+        mut args: Args,
+        condition: Option<&Expr>,
+    ) -> Result<Val, CliError> {
+        let detail = args.flag("detail");
+        let terse = args.flag("terse");
+        let count_only = args.flag("count-only");
+        let as_value = args.flag("as-value");
+        let show_ids = args.flag("show-ids");
+        let stats = args.flag("stats");
+        args.flag("without-paging");
+        args.flag("brief");
+        let _ = args.take("interval");
+        let _ = args.take("file");
+        args.leftover()?;
+
+        if menu.kind == MenuKind::Singleton {
+            let rows = self.rows(menu);
+            let row = rows.first().cloned().unwrap_or_else(|| Row {
+                id: 0,
+                dynamic: false,
+                values: menu
+                    .props
+                    .iter()
+                    .filter_map(|p| Some((p.name, String::from(p.default?))))
+                    .collect(),
+                stored: Vec::new(),
+            });
+            let pairs: Vec<(&str, &str)> = menu
+                .props
+                .iter()
+                .filter_map(|p| Some((p.name, row.get(p.name)?)))
+                .collect();
+            if !as_value {
+                let _ = crate::property_list::write_property_list(self.out, &pairs);
+            }
+            return Ok(Val::Nothing);
+        }
+        if stats && menu.storage == "interface" {
+            let interfaces = self.system.interfaces();
+            let _ = crate::interface::write_print_stats(self.out, &interfaces);
+            return Ok(Val::Nothing);
+        }
+
+        let rows = self.select(menu, condition, &[])?;
+        self.session
+            .numbers
+            .insert(menu.path, rows.iter().map(|r| r.id).collect());
+        if count_only {
+            let _ = write!(self.out, "{}\r\n", rows.len());
+            return Ok(Val::Num(rows.len() as i64));
+        }
+        if as_value {
+            return Ok(Val::Array(rows.iter().map(|r| Val::Id(r.id)).collect()));
+        }
+        let label = |number: usize, row: &Row| {
+            if show_ids {
+                format_id(row.id)
+            } else {
+                format!("{number}")
+            }
+        };
+        if terse {
+            for (number, row) in rows.iter().enumerate() {
+                let mut line = format!("{:>2} {}", label(number, row), flag_letters(menu, row));
+                for (name, value) in properties(menu, row, true) {
+                    line.push(' ');
+                    line.push_str(&format!("{name}={}", quote(&value)));
+                }
+                let _ = write!(self.out, "{}\r\n", line.trim_end());
+            }
+            return Ok(Val::Nothing);
+        }
+        match (menu.print, detail) {
+            (PrintStyle::Columns(columns), false) => {
+                self.print_columns(menu, columns, &rows, show_ids);
+            }
+            _ => self.print_properties(menu, &rows, detail, &label),
+        }
+        Ok(Val::Nothing)
+    }
+
+    fn print_columns(
+        &mut self,
+        menu: &'static MenuDef,
+        columns: &[&'static str],
+        rows: &[Row],
+        show_ids: bool,
+    ) {
+        let headers: Vec<String> = columns.iter().map(|c| c.to_uppercase()).collect();
+        let column_defs: Vec<Column> = headers
+            .iter()
+            .zip(columns)
+            .map(|(h, c)| Column {
+                header: leak_free(h),
+                align: if is_numeric(menu, c) {
+                    Align::Right
+                } else {
+                    Align::Left
+                },
+            })
+            .collect();
+        let flags: Vec<Flag> = menu
+            .flags
+            .iter()
+            .map(|f| Flag {
+                letter: f.letter,
+                name: upper(f.name),
+            })
+            .collect();
+        let table_rows: Vec<crate::table::Row> = rows
+            .iter()
+            .map(|row| crate::table::Row {
+                flags: menu
+                    .flags
+                    .iter()
+                    .filter(|f| row.is(f.property))
+                    .map(|f| f.letter)
+                    .collect(),
+                cells: columns
+                    .iter()
+                    .map(|c| String::from(row.get(c).unwrap_or("")))
+                    .collect(),
+                comment: row
+                    .get("comment")
+                    .filter(|c| !c.is_empty())
+                    .map(String::from),
+                label: show_ids.then(|| format_id(row.id)),
+            })
+            .collect();
+        let _ = write_table(self.out, &flags, &column_defs, &table_rows);
+    }
+
+    fn print_properties(
+        &mut self,
+        menu: &'static MenuDef,
+        rows: &[Row],
+        detail: bool,
+        label: &dyn Fn(usize, &Row) -> String,
+    ) {
+        if !menu.flags.is_empty() {
+            let legend: Vec<String> = menu
+                .flags
+                .iter()
+                .map(|f| format!("{} - {}", f.letter, f.name))
+                .collect();
+            // RouterOS separates the flags of the item from the dynamic flag with `;`.
+            let text = legend.join(", ").replace(", D - dynamic", "; D - dynamic");
+            let _ = write!(self.out, "Flags: {text}\r\n");
+        }
+        let number_width = rows
+            .iter()
+            .enumerate()
+            .map(|(n, r)| label(n, r).chars().count())
+            .max()
+            .unwrap_or(1)
+            + 1;
+        let flag_width = menu.flags.len();
+        let indent = number_width + 1 + flag_width;
+        for (number, row) in rows.iter().enumerate() {
+            let mut first = format!(
+                "{:>number_width$} {:<flag_width$}",
+                label(number, row),
+                flag_letters(menu, row)
+            );
+            let mut words: Vec<String> = Vec::new();
+            if let Some(comment) = row.get("comment").filter(|c| !c.is_empty()) {
+                first.push_str(&format!(";;; {comment}"));
+                let _ = write!(self.out, "{}\r\n", first.trim_end());
+                first = " ".repeat(indent);
+            }
+            for (name, value) in properties(menu, row, detail) {
+                if name == "comment" {
+                    continue;
+                }
+                words.push(format!("{name}={}", quote(&value)));
+            }
+            let mut line = first;
+            let mut empty = true;
+            for word in words {
+                if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+                    let _ = write!(self.out, "{}\r\n", line.trim_end());
+                    line = " ".repeat(indent);
+                    empty = true;
+                }
+                if !empty {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                empty = false;
+            }
+            let _ = write!(self.out, "{}\r\n", line.trim_end());
+            if detail {
+                let _ = self.out.write_str("\r\n");
+            }
+        }
+    }
+}
+
+use core::fmt::Write as _;
+
+/// The flag letters of `row`, in legend order.
+fn flag_letters(menu: &MenuDef, row: &Row) -> String {
+    menu.flags
+        .iter()
+        .filter(|f| row.is(f.property))
+        .map(|f| f.letter)
+        .collect()
+}
+
+/// The properties a print shows, in menu order: what is set (and, with `all`, defaults and read-only
+/// values too). Flags' properties are shown by their letters instead.
+fn properties(menu: &MenuDef, row: &Row, all: bool) -> Vec<(&'static str, String)> {
+    menu.props
+        .iter()
+        .filter(|p| !menu.flags.iter().any(|f| f.property == p.name))
+        .filter(|p| all || row.stored.contains(&p.name) || p.name == "action")
+        .filter_map(|p| Some((p.name, String::from(row.get(p.name)?))))
+        .collect()
+}
+
+fn is_numeric(menu: &MenuDef, column: &str) -> bool {
+    matches!(
+        menu.prop(column).map(|p| p.ty),
+        Some(crate::model::PropType::Value(
+            crate::value::ValueType::Integer { .. }
+        ))
+    )
+}
+
+/// Column headers are the property names upper-cased; the table wants `&'static str`, so the known
+/// headers are mapped to static strings.
+fn leak_free(header: &str) -> &'static str {
+    HEADERS
+        .iter()
+        .find(|h| **h == header)
+        .copied()
+        .unwrap_or("?")
+}
+
+fn upper(name: &'static str) -> &'static str {
+    FLAG_NAMES
+        .iter()
+        .find(|(lower, _)| *lower == name)
+        .map_or(name, |(_, upper)| upper)
+}
+
+const FLAG_NAMES: &[(&str, &str)] = &[
+    ("disabled", "DISABLED"),
+    ("dynamic", "DYNAMIC"),
+    ("invalid", "INVALID"),
+    ("running", "RUNNING"),
+    ("active", "ACTIVE"),
+    ("connect", "CONNECT"),
+    ("static", "STATIC"),
+];
+
+/// Every column header of every column menu (checked by a test).
+pub(crate) const HEADERS: &[&str] = &[
+    "NAME",
+    "TYPE",
+    "MTU",
+    "ACTUAL-MTU",
+    "L2MTU",
+    "MAC-ADDRESS",
+    "ARP",
+    "INCLUDE",
+    "EXCLUDE",
+    "LIST",
+    "INTERFACE",
+    "ADDRESS",
+    "NETWORK",
+    "DST-ADDRESS",
+    "GATEWAY",
+    "DISTANCE",
+    "USE-PEER-DNS",
+    "ADD-DEFAULT-ROUTE",
+    "STATUS",
+    "RANGES",
+    "ADDRESS-POOL",
+    "LEASE-TIME",
+    "DNS-SERVER",
+    "HOST-NAME",
+    "SERVER",
+    "TTL",
+    "PORT",
+    "CERTIFICATE",
+    "START-DATE",
+    "START-TIME",
+    "INTERVAL",
+    "ON-EVENT",
+    "GROUP",
+];
