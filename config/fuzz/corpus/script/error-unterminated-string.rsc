@@ -1,0 +1,2 @@
+:put "never closed
+/ip address print
