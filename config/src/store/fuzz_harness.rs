@@ -135,3 +135,36 @@ pub fn run(data: &[u8]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stand_in_model_decodes_from_its_postcard_form() {
+        // identity "R", one item (7, "e1", Some(1500), true), {"mtu": Number(-1)}, counters [1, 2].
+        let bytes = [
+            1, 0, // version
+            1, b'R', // identity
+            1, 7, 2, b'e', b'1', 1, 0xDC, 0x0B, 1, // items
+            1, 3, b'm', b't', b'u', 1, 1, // properties: Number(zigzag -1 = 1)
+            1, 2, // counters
+        ];
+        let decoded = decode::<FuzzConfig>(1, &bytes).unwrap();
+        assert_eq!(
+            alloc::format!("{decoded:?}"),
+            "FuzzConfig { identity: \"R\", items: [(7, \"e1\", Some(1500), true)], \
+             properties: {\"mtu\": Number(-1)}, counters: [1, 2] }"
+        );
+    }
+
+    #[test]
+    fn short_inputs_and_noise_keep_the_promises() {
+        run(&[]);
+        run(&[0xFF; 100]);
+        let noise: alloc::vec::Vec<u8> = (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        run(&noise);
+    }
+}
