@@ -15,7 +15,7 @@ use netstack::firewall::spec::{ActionSpec, Match, RuleSpec, Table};
 use netstack::firewall::{AddressListId, Firewall, InterfaceSet, MarkNames, Resolver, compile};
 use netstack::interface::{InterfaceId, InterfaceLists, InterfaceTable, ListId};
 
-use super::rules::{RULE_MENUS, compile_message, table_of, translate};
+use super::rules::{RULE_MENUS, compile_message, table_of, translate_with};
 use super::{ApplyError, FirewallEngine};
 use crate::model::Config;
 use crate::model::menus;
@@ -69,18 +69,6 @@ fn drop_missing_interfaces(spec: &mut RuleSpec, interfaces: &InterfaceTable) -> 
     invalid
 }
 
-/// Whether a translated rule is invalid in this engine: a dangling reference, or an interface with no
-/// NIC (what `print` shows as the `I` flag).
-pub(super) fn is_invalid(invalid: bool, spec: &RuleSpec, interfaces: &InterfaceTable) -> bool {
-    invalid
-        || spec.matchers.iter().any(|m| match &m.matcher {
-            Match::InInterface(name) | Match::OutInterface(name) => {
-                interfaces.by_name(name).is_none()
-            }
-            _ => false,
-        })
-}
-
 /// The address-list names a rule uses.
 fn list_names(spec: &RuleSpec) -> impl Iterator<Item = &str> {
     let matched = spec.matchers.iter().filter_map(|m| match &m.matcher {
@@ -126,11 +114,13 @@ impl FirewallPlan {
             let Some(table) = table_of(menu) else {
                 continue;
             };
+            let items = config.items(menu);
+            let chains: BTreeSet<&str> = items.iter().filter_map(|i| i.get("chain")).collect();
+            let has_rules = |chain: &str| chains.contains(chain);
             let mut specs = Vec::new();
-            for item in config.items(menu) {
-                let mut spec = translate(config, menu, item)
-                    .map_err(|e| ApplyError::model(menu, Some(item.id), &e))?
-                    .spec;
+            for item in items {
+                let mut spec = translate_with(config, menu, item, &has_rules)
+                    .map_err(|e| ApplyError::model(menu, Some(item.id), &e))?;
                 drop_missing_interfaces(&mut spec, interfaces);
                 for name in list_names(&spec) {
                     if known.find(name).is_none() {

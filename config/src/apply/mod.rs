@@ -122,8 +122,8 @@ pub fn check(config: &Config, menu: &MenuDef, item: &Item) -> Result<(), ModelEr
         "ip/arp" => arp::check(menu, item),
         _ => match rules::table_of(menu) {
             Some(table) => {
-                let translated = rules::translate(config, menu, item)?;
-                rules::check_alone(table, &translated.spec)
+                let spec = rules::translate(config, menu, item)?;
+                rules::check_alone(table, &spec)
                     .map_err(|e| ModelError::Failure(rules::compile_message(&e)))
             }
             None => Ok(()),
@@ -139,7 +139,7 @@ pub fn rule_spec(
     menu: &MenuDef,
     item: &Item,
 ) -> Result<netstack::firewall::RuleSpec, ModelError> {
-    rules::translate(config, menu, item).map(|t| t.spec)
+    rules::translate(config, menu, item)
 }
 
 /// Makes `engine` match `config` (see the module documentation): plans every table against copies,

@@ -25,7 +25,7 @@ use netstack::firewall::{
     AddressListId, CompileError, InterfaceSet, Resolver, compile, protocol_number,
 };
 use netstack::flow::ConnState;
-use netstack::interface::InterfaceId;
+use netstack::interface::{InterfaceId, InterfaceTable};
 
 use super::props::{Props, Target, failure, invalid, negation, resolve};
 use super::rule_values as text;
@@ -51,23 +51,29 @@ pub(super) const RULE_MENUS: [&str; 4] = [
     "ip/firewall/filter",
 ];
 
-/// A rule as the engine will get it, and whether a dangling reference made it invalid.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Translated {
-    pub spec: RuleSpec,
-    pub invalid: bool,
-}
-
 /// Protocols whose packets have ports (netstack's port matchers accept these).
 const PORT_PROTOCOLS: [u8; 5] = [6, 17, 33, 132, 136];
 const PORT_PROTOCOL_NAMES: &str = "tcp, udp, udp-lite, dccp, sctp";
 
-/// Translates one rule item of `menu`.
+/// Translates one rule item of `menu` (looking through the menu for the chain a jump goes to).
 pub(super) fn translate(
     config: &Config,
     menu: &MenuDef,
     item: &Item,
-) -> Result<Translated, ModelError> {
+) -> Result<RuleSpec, ModelError> {
+    translate_with(config, menu, item, &|target| {
+        chain_has_rules(config, menu, item, target)
+    })
+}
+
+/// Translates one rule item of `menu`; `has_rules(chain)` tells whether a chain has any rule. A
+/// dangling interface or list reference makes the rule invalid: disabled, without that matcher.
+pub(super) fn translate_with(
+    config: &Config,
+    menu: &MenuDef,
+    item: &Item,
+    has_rules: &dyn Fn(&str) -> bool,
+) -> Result<RuleSpec, ModelError> {
     let table = table_of(menu).ok_or(ModelError::BadCommand)?;
     let props = Props::new(menu, item);
     let chain = props
@@ -85,7 +91,7 @@ pub(super) fn translate(
             Matcher::Dangling => invalid_rule = true,
         }
     }
-    spec.action = action(config, menu, item, table, &spec)?;
+    spec.action = action(menu, item, table, &spec, has_rules)?;
     spec.passthrough = props.get("passthrough").map_or(Ok(true), |p| {
         value::parse_bool(p).ok_or_else(|| invalid("passthrough", p))
     })?;
@@ -93,10 +99,7 @@ pub(super) fn translate(
     spec.log_prefix = String::from(props.get("log-prefix").unwrap_or(""));
     spec.comment = item.get("comment").map(String::from);
     spec.disabled = props.flag("disabled") || invalid_rule;
-    Ok(Translated {
-        spec,
-        invalid: invalid_rule,
-    })
+    Ok(spec)
 }
 
 enum Matcher {
@@ -237,6 +240,28 @@ fn matcher(config: &Config, name: &'static str, stored: &str) -> Result<Matcher,
     Ok(Matcher::Some(MatcherSpec { negate, matcher: m }))
 }
 
+/// Whether a rule is invalid in an engine with interfaces `table` (RouterOS's `I` flag): an interface
+/// or interface-list reference points at a removed item, or an interface has no NIC. Reads only the
+/// four reference properties, so `print` of a long rule list stays linear.
+pub(super) fn is_invalid(config: &Config, item: &Item, table: &InterfaceTable) -> bool {
+    let interface_missing = ["in-interface", "out-interface"].iter().any(|name| {
+        item.get(name).is_some_and(|stored| {
+            interface_name(config, negation(stored).1).is_none_or(|n| table.by_name(&n).is_none())
+        })
+    });
+    let list_missing = ["in-interface-list", "out-interface-list"]
+        .iter()
+        .any(|name| {
+            item.get(name).is_some_and(|stored| {
+                matches!(
+                    resolve(config, "interface/list", negation(stored).1),
+                    Target::Dangling
+                )
+            })
+        });
+    interface_missing || list_missing
+}
+
 /// The configured name of the interface a stored `*ID` reference points at (`None`: gone).
 fn interface_name(config: &Config, stored: &str) -> Option<String> {
     match resolve(config, "interface", stored) {
@@ -267,11 +292,11 @@ fn not_specified(name: &str) -> ModelError {
 
 /// The action with its parameters, and the checks of parameters against the action.
 fn action(
-    config: &Config,
     menu: &MenuDef,
     item: &Item,
     table: Table,
     spec: &RuleSpec,
+    has_rules: &dyn Fn(&str) -> bool,
 ) -> Result<ActionSpec, ModelError> {
     let props = Props::new(menu, item);
     let name = props.get("action").unwrap_or("accept");
@@ -322,7 +347,7 @@ fn action(
         "jump" => {
             let target = required("jump-target")?;
             let builtin = table.builtin_chains().iter().any(|c| c.name() == target);
-            if builtin || chain_has_rules(config, menu, item, target) {
+            if builtin || has_rules(target) {
                 ActionSpec::Jump(String::from(target))
             } else {
                 ActionSpec::Passthrough

@@ -16,10 +16,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::FirewallEngine;
-use super::firewall::is_invalid;
 use super::interfaces::{nic, referenced};
 use super::routes::engine_route;
-use super::rules::{rule_id, table_of, translate};
+use super::rules::{is_invalid, rule_id, table_of};
 use crate::model::{Config, Item, MenuDef};
 use crate::value::format_mac;
 
@@ -87,8 +86,7 @@ pub(super) fn status(
                 let (bytes, packets) = counters.map_or((0, 0), |c| (c.bytes, c.packets));
                 out.push(("bytes", format!("{bytes}")));
                 out.push(("packets", format!("{packets}")));
-                let invalid = translate(config, menu, item)
-                    .is_ok_and(|t| is_invalid(t.invalid, &t.spec, engine.interfaces()));
+                let invalid = is_invalid(config, item, engine.interfaces());
                 out.push(("invalid", yes_no(invalid)));
             }
         }

@@ -100,3 +100,92 @@ fn free_name(config: &Config, menu: &MenuDef, wanted: &str) -> Option<String> {
         .map(|n| format!("{wanted}-{n}"))
         .find(|name| !taken(name))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Change;
+
+    const MAC1: EthernetAddress = EthernetAddress([0x52, 0x54, 0, 0, 0, 1]);
+    const MAC2: EthernetAddress = EthernetAddress([0x52, 0x54, 0, 0, 0, 2]);
+
+    fn interfaces(config: &Config) -> alloc::vec::Vec<(u32, String, String, String)> {
+        let menu = interface_menu().unwrap();
+        config
+            .items(menu)
+            .iter()
+            .map(|i| {
+                let get = |name| String::from(i.get(name).unwrap_or("-"));
+                (i.id, get("name"), get("default-name"), get("mac-address"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nics_and_services_are_added_once() {
+        let mut config = Config::new();
+        ensure(&mut config, &[MAC1, MAC2]);
+        let first = interfaces(&config);
+        assert_eq!(
+            first,
+            [
+                (
+                    1,
+                    "ether1".into(),
+                    "ether1".into(),
+                    "52:54:00:00:00:01".into()
+                ),
+                (
+                    2,
+                    "ether2".into(),
+                    "ether2".into(),
+                    "52:54:00:00:00:02".into()
+                ),
+            ]
+        );
+        let services = menus::menu("ip/service").unwrap();
+        let names: alloc::vec::Vec<_> = config
+            .items(services)
+            .iter()
+            .map(|i| (i.get("name").unwrap(), i.get("port").unwrap()))
+            .collect();
+        assert_eq!(names.len(), 8);
+        assert_eq!(names[3], ("ssh", "22"));
+        let before = config.clone();
+        ensure(&mut config, &[MAC1, MAC2]);
+        assert_eq!(config, before, "nothing to add the second time");
+    }
+
+    #[test]
+    fn renamed_interfaces_keep_their_nic_and_new_macs_are_taken() {
+        let mut config = Config::new();
+        ensure(&mut config, &[MAC1]);
+        let menu = interface_menu().unwrap();
+        // The user calls ether1 "ether2"; then a second NIC appears and ether1's MAC changes.
+        config
+            .set(
+                menu,
+                1,
+                &[Change::Set(menu.prop("name").unwrap(), "ether2".into())],
+            )
+            .unwrap();
+        ensure(&mut config, &[MAC2, MAC1]);
+        assert_eq!(
+            interfaces(&config),
+            [
+                (
+                    1,
+                    "ether2".into(),
+                    "ether1".into(),
+                    "52:54:00:00:00:02".into()
+                ),
+                (
+                    2,
+                    "ether2-2".into(),
+                    "ether2".into(),
+                    "52:54:00:00:00:01".into()
+                ),
+            ]
+        );
+    }
+}

@@ -351,3 +351,138 @@ fn disabled_members_interfaces_and_static_entries_follow() {
     assert!(!lists.contains(blocked, ip(203, 0, 113, 9)));
     assert!(statics(&router).is_empty());
 }
+
+#[test]
+fn interface_and_engine_settings_are_applied() {
+    let (mut config, mut router) = soho_router();
+    let ether2 = find(&config, "interface", "name", "ether2").id;
+    set(
+        &mut config,
+        "interface",
+        ether2,
+        &[("mtu", "1400"), ("arp", "reply-only")],
+    );
+    let tracking = menu("ip/firewall/connection/tracking");
+    config
+        .set(
+            tracking,
+            0,
+            &changes(tracking, &[("udp-timeout", "1m"), ("max-entries", "5000")]),
+        )
+        .unwrap();
+    let settings = menu("ip/settings");
+    config
+        .set(settings, 0, &changes(settings, &[("arp-timeout", "1m30s")]))
+        .unwrap();
+    apply(&config, &mut router.engine, router.now).expect("applies");
+
+    let lan = router.engine.interfaces().get(InterfaceId(1)).unwrap();
+    assert_eq!(lan.mtu, 1400);
+    assert_eq!(lan.arp, netstack::interface::ArpMode::ReplyOnly);
+    let conntrack = router.engine.hooks().conntrack().settings();
+    assert_eq!(conntrack.udp_timeout, netstack::Duration::from_secs(60));
+    assert_eq!(conntrack.max_entries, 5000);
+    assert_eq!(
+        router.engine.neighbors().config().arp_timeout,
+        netstack::Duration::from_secs(90)
+    );
+}
+
+/// An interface item whose NIC is absent (a configuration from a bigger machine): its address and the
+/// rules naming it are left out, the rest applies.
+#[test]
+fn items_of_a_missing_nic_are_left_out() {
+    let mut config = soho();
+    ensure_system_items(
+        &mut config,
+        &[
+            WAN_MAC,
+            LAN_MAC,
+            smoltcp::wire::EthernetAddress([0x52, 0x54, 0, 0, 0, 3]),
+        ],
+    );
+    add(
+        &mut config,
+        "ip/address",
+        &[("address", "10.3.3.1/24"), ("interface", "ether3")],
+    );
+    let rule = add(
+        &mut config,
+        "ip/firewall/filter",
+        &[
+            ("chain", "forward"),
+            ("action", "drop"),
+            ("in-interface", "ether3"),
+        ],
+    );
+    add(
+        &mut config,
+        "interface/list/member",
+        &[("list", "LAN"), ("interface", "ether3")],
+    );
+    let now = netstack::Instant::from_secs(1);
+    let mut engine = fresh_engine(now);
+    apply(&config, &mut engine, now).expect("applies without ether3");
+    assert_eq!(engine.addresses().iter().count(), 2);
+    let filter = menu("ip/firewall/filter");
+    let values = crate::apply::status(&config, &engine, filter, config.item(filter, rule).unwrap());
+    assert!(values.contains(&("invalid", alloc::string::String::from("yes"))));
+    let mut router = super::router(engine, now);
+    assert!(still_reaches_the_wan(&mut router), "the LAN still works");
+}
+
+fn still_reaches_the_wan(router: &mut Router) -> bool {
+    let (client, server) = (ip(192, 168, 88, LAN_HOST), ip(198, 51, 100, 1));
+    router
+        .send(1, &tcp(client, server, (41000, 443), SYN, 1, 0), 0)
+        .len()
+        == 1
+}
+
+/// A port forward (`dst-nat`) and a list with `include`, end to end.
+#[test]
+fn port_forward_and_included_lists_carry_traffic() {
+    let (mut config, mut router) = soho_router();
+    add(
+        &mut config,
+        "interface/list",
+        &[("name", "UPLINKS"), ("include", "WAN")],
+    );
+    add(
+        &mut config,
+        "ip/firewall/nat",
+        &[
+            ("chain", "dstnat"),
+            ("action", "dst-nat"),
+            ("in-interface-list", "UPLINKS"),
+            ("protocol", "tcp"),
+            ("dst-port", "8080"),
+            ("to-addresses", "192.168.88.10"),
+            ("to-ports", "80"),
+        ],
+    );
+    apply(&config, &mut router.engine, router.now).expect("applies");
+    let uplinks = router.engine.interface_lists().by_name("UPLINKS").unwrap();
+    assert!(
+        router
+            .engine
+            .interface_lists()
+            .contains(uplinks, InterfaceId(0))
+    );
+
+    let (outside, lan_host) = (ip(198, 51, 100, 1), ip(192, 168, 88, LAN_HOST));
+    let syn = tcp(outside, ip(198, 51, 100, 2), (50000, 8080), SYN, 1, 0);
+    let inside = router.send(0, &syn, 1);
+    assert_eq!(inside.len(), 1, "forwarded to the LAN host");
+    assert_eq!(header(&inside[0]).1, lan_host);
+    assert_eq!(super::frames::tcp_ports(&inside[0]), (50000, 80, SYN));
+    let synack = tcp(lan_host, outside, (80, 50000), SYN | ACK, 9, 2);
+    let back = router.send(1, &synack, 0);
+    assert_eq!(back.len(), 1);
+    assert_eq!(
+        header(&back[0]).0,
+        ip(198, 51, 100, 2),
+        "answers from the WAN address"
+    );
+    assert_eq!(super::frames::tcp_ports(&back[0]).0, 8080);
+}
