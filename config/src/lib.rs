@@ -21,6 +21,7 @@
 extern crate alloc;
 
 pub mod apply;
+pub mod boot;
 pub mod cli;
 pub mod history;
 pub mod interface;

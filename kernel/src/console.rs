@@ -6,7 +6,10 @@ use core::fmt;
 
 use alloc::vec::Vec;
 
+use config::model::{Config, Item, MenuDef};
 use config::{InterfaceInfo, ResourceInfo, Shell, SystemControl};
+
+use crate::configuration::Configuration;
 
 use crate::datapath::Datapath;
 use crate::{clock, cpu, memory, power, serial, storage};
@@ -72,37 +75,43 @@ impl fmt::Write for Output {
 pub struct Console {
     shell: Shell,
     kernel: Kernel,
+    /// The configuration the console edits; what was last applied and saved is in `Configuration`.
+    config: Config,
 }
 
 impl Console {
-    pub fn new() -> Self {
+    pub fn new(configuration: &Configuration) -> Self {
         Self {
             shell: Shell::new(),
             kernel: Kernel::new(),
+            config: configuration.saved.config.clone(),
         }
     }
 
     /// Prints the first prompt.
     pub fn start(&mut self) {
-        self.shell.start(&mut Output);
+        self.shell.start(&mut Output, &self.config);
     }
 
     /// Handles every byte received so far.
-    pub fn poll(&mut self, datapath: &mut Datapath) {
+    pub fn poll(&mut self, datapath: &mut Datapath, configuration: &mut Configuration) {
         while let Some(byte) = serial::read_byte() {
             let mut kernel = KernelView {
                 kernel: &mut self.kernel,
                 datapath: &mut *datapath,
+                configuration: &mut *configuration,
             };
-            self.shell.feed(byte, &mut Output, &mut kernel);
+            self.shell
+                .feed(byte, &mut Output, &mut kernel, &mut self.config);
         }
     }
 }
 
-/// The kernel's answers plus the live datapath, for one console byte.
+/// The kernel's answers plus the live datapath and configuration store, for one console byte.
 struct KernelView<'a> {
     kernel: &'a mut Kernel,
     datapath: &'a mut Datapath,
+    configuration: &'a mut Configuration,
 }
 
 impl SystemControl for KernelView<'_> {
@@ -116,6 +125,78 @@ impl SystemControl for KernelView<'_> {
 
     fn shutdown(&mut self) {
         self.kernel.shutdown()
+    }
+
+    fn apply(&mut self, config: &Config) -> Result<(), String> {
+        self.datapath.apply(config)?;
+        self.configuration.saved.config = config.clone();
+        if let Err(message) = self.configuration.save() {
+            log::warn!("config: {message}");
+        }
+        Ok(())
+    }
+
+    fn reset_configuration(&mut self, no_defaults: bool) -> Option<Config> {
+        let fresh = self.configuration.initial(no_defaults);
+        match self.apply(&fresh) {
+            Ok(()) => Some(fresh),
+            Err(message) => {
+                log::error!("config: reset-configuration: {message}");
+                None
+            }
+        }
+    }
+
+    fn status(&self, config: &Config, menu: &MenuDef, item: &Item) -> Vec<(&'static str, String)> {
+        let mut values = config::apply::status(config, self.datapath.engine(), menu, item);
+        if menu.storage == "interface" {
+            let mtu = item.get("mtu").unwrap_or("1500");
+            values.push(("actual-mtu", String::from(mtu)));
+            let l2mtu = mtu.parse::<u32>().map_or(1514, |m| m + 14);
+            values.push(("l2mtu", alloc::format!("{l2mtu}")));
+        }
+        values
+    }
+
+    fn dynamic_items(&self, config: &Config, menu: &MenuDef) -> Vec<Item> {
+        config::apply::dynamic_items(config, self.datapath.engine(), menu, self.datapath.now())
+    }
+
+    fn clock_text(&self) -> String {
+        let seconds = clock::now().as_millis() / 1000;
+        // No real-time clock is read yet: the export header shows the time since boot on 1970-01-01,
+        // as RouterOS does on a CHR without NTP.
+        alloc::format!(
+            "1970-01-01 {:02}:{:02}:{:02}",
+            (seconds / 3600) % 24,
+            (seconds / 60) % 60,
+            seconds % 60
+        )
+    }
+
+    fn files(&self) -> Vec<(String, usize)> {
+        self.configuration
+            .saved
+            .files
+            .iter()
+            .map(|(name, text)| (name.clone(), text.len()))
+            .collect()
+    }
+
+    fn read_file(&self, name: &str) -> Option<String> {
+        self.configuration.saved.files.get(name).cloned()
+    }
+
+    fn write_file(&mut self, name: &str, contents: &str) -> Result<(), String> {
+        self.configuration.saved.write_file(name, contents)?;
+        self.configuration.save()
+    }
+
+    fn remove_file(&mut self, name: &str) -> Result<(), String> {
+        if self.configuration.saved.files.remove(name).is_none() {
+            return Err(String::from("no such item"));
+        }
+        self.configuration.save()
     }
 
     fn interfaces(&self) -> Vec<InterfaceInfo> {

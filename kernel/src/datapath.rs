@@ -12,8 +12,9 @@
 
 use alloc::vec::Vec;
 
+use config::model::Config;
 use drivers::net::{FrameOffload, NetCounters, PartialChecksum, TxError};
-use netstack::factory;
+use netstack::conntrack::ConntrackSettings;
 use netstack::firewall::Firewall;
 use netstack::interface::InterfaceId;
 use netstack::{Engine, EngineConfig, Instant};
@@ -90,15 +91,23 @@ fn to_device(offload: &netstack::offload::FrameOffload) -> FrameOffload {
 }
 
 impl Datapath {
-    /// The factory configuration on `nics`.
-    pub fn new(nics: Vec<Nic>) -> Result<Self, factory::FactoryError> {
-        let macs: Vec<EthernetAddress> = nics
-            .iter()
-            .map(|nic| EthernetAddress(nic.device.mac()))
-            .collect();
+    /// An engine with one interface per NIC (`ether1..N`), configured by `config`. A configuration the
+    /// engine refuses is logged and leaves the interfaces unconfigured.
+    pub fn new(nics: Vec<Nic>, config: &Config) -> Self {
         let now = engine_now();
-        let mut engine = factory::build(&macs, EngineConfig::default(), clock::rdtsc(), now)?;
-        let ids: Vec<InterfaceId> = engine.interfaces().iter().map(|(id, _)| id).collect();
+        let firewall = Firewall::new(ConntrackSettings::default(), clock::rdtsc());
+        let mut engine = Engine::with_hooks(EngineConfig::default(), firewall, now);
+        let mut ids: Vec<InterfaceId> = Vec::new();
+        for (index, nic) in nics.iter().enumerate() {
+            let name = alloc::format!("ether{}", index + 1);
+            match engine.add_interface(&name, EthernetAddress(nic.device.mac())) {
+                Some(id) => ids.push(id),
+                None => log::warn!("{name}: the engine's interface table is full"),
+            }
+        }
+        if let Err(error) = config::apply::apply(config, &mut engine, now) {
+            log::error!("config: the configuration could not be applied: {error}");
+        }
         let ports = nics
             .into_iter()
             .zip(ids)
@@ -125,7 +134,23 @@ impl Datapath {
             next_link_poll_ms: 0,
         };
         datapath.poll_links(now);
-        Ok(datapath)
+        datapath
+    }
+
+    /// Makes the engine match `config` (atomic: on error nothing changed).
+    pub fn apply(&mut self, config: &Config) -> Result<(), alloc::string::String> {
+        config::apply::apply(config, &mut self.engine, engine_now())
+            .map_err(|e| alloc::format!("{e}"))
+    }
+
+    /// The engine, for what `print` reports.
+    pub fn engine(&self) -> &Engine<Firewall> {
+        &self.engine
+    }
+
+    /// The engine's notion of now.
+    pub fn now(&self) -> Instant {
+        engine_now()
     }
 
     fn poll_links(&mut self, now: Instant) {

@@ -21,6 +21,8 @@ mod acpi;
 mod ata;
 mod clock;
 #[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
+mod configuration;
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod console;
 #[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod cpu;
@@ -150,22 +152,27 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
 
     #[cfg(not(any(feature = "ktest", feature = "null-forward")))]
     {
-        let datapath = match datapath::Datapath::new(nics) {
-            Ok(datapath) => datapath,
-            Err(error) => panic!("factory configuration: {error:?}"),
-        };
-        main_loop(datapath)
+        let macs = nics
+            .iter()
+            .map(|nic| smoltcp::wire::EthernetAddress(nic.device.mac()))
+            .collect();
+        let configuration = configuration::Configuration::load(macs);
+        let datapath = datapath::Datapath::new(nics, &configuration.saved.config);
+        main_loop(datapath, configuration)
     }
 }
 
 /// Serves the console and the datapath; halts until the next interrupt whenever neither has work.
 #[cfg(not(any(feature = "ktest", feature = "null-forward")))]
-fn main_loop(mut datapath: datapath::Datapath) -> ! {
-    let mut console = console::Console::new();
+fn main_loop(
+    mut datapath: datapath::Datapath,
+    mut configuration: configuration::Configuration,
+) -> ! {
+    let mut console = console::Console::new(&configuration);
     console.start();
     loop {
         cpu::update_load();
-        console.poll(&mut datapath);
+        console.poll(&mut datapath, &mut configuration);
         if !datapath.run() {
             idle(|| datapath.has_work());
         }

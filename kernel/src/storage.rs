@@ -88,10 +88,23 @@ fn config_partition(disk: Box<dyn BlockDevice + Send>, source: String) -> Option
     }
 }
 
+/// Size in bytes of the config partition the configuration store took (see [`take_config_partition`]).
+static STORE_BYTES: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// Hands the config partition found at boot to the configuration store (once).
+pub fn take_config_partition() -> Option<Partition<Box<dyn BlockDevice + Send>>> {
+    let disk = CONFIG_DISK.lock().take()?;
+    STORE_BYTES.store(
+        disk.partition.sector_count() * 512,
+        core::sync::atomic::Ordering::Relaxed,
+    );
+    Some(disk.partition)
+}
+
 /// Size of the config partition in bytes (0 without one), for `/system resource print`.
 pub fn config_bytes() -> u64 {
-    CONFIG_DISK
-        .lock()
-        .as_ref()
-        .map_or(0, |disk| disk.partition.sector_count() * 512)
+    CONFIG_DISK.lock().as_ref().map_or_else(
+        || STORE_BYTES.load(core::sync::atomic::Ordering::Relaxed),
+        |disk| disk.partition.sector_count() * 512,
+    )
 }

@@ -156,8 +156,7 @@ impl Env<'_> {
     /// The semantic check of the apply layer (a firewall rule must compile, a route needs a gateway).
     fn check(&self, menu: &'static MenuDef, id: u32) -> Result<(), CliError> {
         if let Some(item) = self.config.item(menu, id).or(self.config.singleton(menu)) {
-            //TEMP crate::apply::check(self.config, menu, item)?;
-            let _ = (menu, item);
+            crate::apply::check(self.config, menu, item)?;
         }
         Ok(())
     }

@@ -182,7 +182,7 @@ fn parameters(config: &Config, menu: &MenuDef, item: &Item, style: ExportStyle) 
         if menu.kind == MenuKind::Fixed
             && !style.verbose
             && prop.name == "port"
-            && service_default_port(item) == Some(value.as_str())
+            && service_default_port(item).map(|p| alloc::format!("{p}")) == Some(value.clone())
         {
             continue;
         }
@@ -195,19 +195,13 @@ fn parameters(config: &Config, menu: &MenuDef, item: &Item, style: ExportStyle) 
         .collect()
 }
 
-fn service_default_port(item: &Item) -> Option<&'static str> {
+/// The port `/ip service` item `item` has by default.
+fn service_default_port(item: &Item) -> Option<u16> {
     let name = item.get("name")?;
-    const PORTS: &[(&str, &str)] = &[
-        ("telnet", "23"),
-        ("ftp", "21"),
-        ("www", "80"),
-        ("ssh", "22"),
-        ("www-ssl", "443"),
-        ("api", "8728"),
-        ("winbox", "8291"),
-        ("api-ssl", "8729"),
-    ];
-    PORTS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+    crate::model::menus::SERVICES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, port)| *port)
 }
 
 /// Wraps a line near [`WRAP`] columns: at a space between words where possible (` \` then a

@@ -267,7 +267,15 @@ impl Env<'_> {
             if self.steps > MAX_STEPS {
                 return Err(CliError::plain("script runs too long"));
             }
-            last = self.run_command(command)?;
+            last = match self.run_command(command) {
+                Ok(value) => value,
+                // A script's errors say which line failed (the console's do not need to).
+                Err(mut e) if self.mode != Mode::Interactive && e.pos.is_none() => {
+                    e.pos = Some(command.pos);
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
         }
         Ok(last)
     }

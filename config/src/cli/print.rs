@@ -233,8 +233,6 @@ impl Env<'_> {
     }
 }
 
-use core::fmt::Write as _;
-
 /// The flag letters of `row`, in legend order.
 fn flag_letters(menu: &MenuDef, row: &Row) -> String {
     menu.flags

@@ -12,6 +12,8 @@ mod system;
 
 use super::schema::MenuDef;
 
+pub use services::SERVICES;
+
 /// All menus, in the order `export` writes them: a menu comes after the menus its references point
 /// into, so importing an export recreates every reference.
 pub static MENUS: &[&MenuDef] = &[
