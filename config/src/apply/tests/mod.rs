@@ -3,6 +3,7 @@
 
 mod errors;
 mod frames;
+mod properties;
 mod reconcile;
 mod rules;
 mod soho;
