@@ -8,18 +8,25 @@
 //! | — sector 0 | | MBR: `bootloader`'s BIOS boot sector and the partition table |
 //! | 1 | 0x20 | `bootloader`'s BIOS second stage |
 //! | 2 (active) | 0x0C FAT | `kernel-x86_64`, `boot.json`, BIOS stages 3/4, and `efi/boot/bootx64.efi` |
-//! | 3 | 0xDA | the config partition (`CONFIG_PARTITION_BYTES`, zeroed, 1 MiB aligned) |
+//! | 3 | 0xDA | the config partition (`CONFIG_PARTITION_BYTES`, 1 MiB aligned; zeroed, or a baked script) |
 //!
 //! SeaBIOS runs the boot sector; OVMF reads the MBR, mounts the FAT partition and starts the removable-media
 //! path `\EFI\BOOT\BOOTX64.EFI` (UEFI 2.10 §3.5.1.1, §13.3.1). Both loaders then read the same kernel file.
 //! The image is deterministic: the same kernel gives the same bytes (FAT timestamps and volume id are fixed
 //! by the `fatfs` defaults the bootloader uses; the check is a test).
+//!
+//! `bake.rs` bakes a RouterOS `.rsc` script into a copy of an image as its initial configuration, after
+//! checking it with the appliance's own `config` crate.
 
+mod bake;
 mod cargo;
 mod layout;
 
 use std::path::{Path, PathBuf};
 
+pub use bake::{
+    ImagePartition, bake_config, baked_capacity, default_output, read_rsc, validate_rsc,
+};
 pub use cargo::{KernelFlavor, build_kernel, workspace_root};
 pub use layout::{
     CONFIG_PARTITION_BYTES, CONFIG_PARTITION_TYPE, ImageLayout, PartitionEntry, read_partitions,

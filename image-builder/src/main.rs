@@ -1,20 +1,30 @@
 //! `image-builder`: builds the appliance image, and boots it in QEMU with the serial console attached.
 //!
 //! ```text
-//! image-builder build [--ktest | --null-forward]
+//! image-builder build [--ktest | --null-forward] [--config FILE.rsc [--output PATH]]
 //! image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest | --null-forward]
+//!                   [--config FILE.rsc [--output PATH]]
 //! ```
+//!
+//! With `--config`, the script is checked first (a syntax error fails with `FILE:LINE:COLUMN: message`
+//! before anything is built), then baked into a copy of the image as its initial configuration.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use image_builder::{KernelFlavor, build};
+use image_builder::{KernelFlavor, bake_config, build, default_output, read_rsc};
 use qemu_runner::{Firmware, NicModel, OvmfVars, QemuConfig, detect_accel};
 
-const USAGE: &str = "usage: image-builder build [--ktest | --null-forward]
+const USAGE: &str = "usage: image-builder build [--ktest | --null-forward] [--config FILE.rsc [--output PATH]]
        image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest | --null-forward]
+                         [--config FILE.rsc [--output PATH]]
 
 build  compile the kernel and write target/images/appliance.img (a raw disk that boots on BIOS and UEFI)
-run    build, then boot it in QEMU with the serial console on this terminal (Ctrl-A x quits QEMU)";
+run    build, then boot it in QEMU with the serial console on this terminal (Ctrl-A x quits QEMU)
+
+--config FILE.rsc  check the RouterOS script and bake it into a copy of the image as its initial
+                   configuration (default copy: target/images/appliance-FILE.img)
+--output PATH      where that copy goes";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +49,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut firmware = Firmware::Bios;
     let mut nic_model = NicModel::VirtioNet;
     let mut memory_mib = 128;
+    let mut rsc: Option<PathBuf> = None;
+    let mut output: Option<PathBuf> = None;
     let mut options = options.iter();
     while let Some(option) = options.next() {
         match option.as_str() {
@@ -52,13 +64,30 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                     .parse()
                     .map_err(|_| format!("invalid memory size {value:?}"))?;
             }
+            "--config" => rsc = Some(options.next().ok_or("--config needs a .rsc file")?.into()),
+            "--output" => output = Some(options.next().ok_or("--output needs a path")?.into()),
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }
-    let (image, layout) = match command.as_str() {
-        "build" | "run" => build(flavor)?,
-        other => return Err(format!("unknown command {other:?}\n{USAGE}")),
-    };
+    if !["build", "run"].contains(&command.as_str()) {
+        return Err(format!("unknown command {command:?}\n{USAGE}"));
+    }
+    if output.is_some() && rsc.is_none() {
+        return Err("--output needs --config".into());
+    }
+    // The script is checked before the (slow) kernel build, so a typo fails at once.
+    let script = rsc.as_deref().map(read_rsc).transpose()?;
+    let (mut image, mut layout) = build(flavor)?;
+    if let (Some(rsc), Some(script)) = (&rsc, &script) {
+        let output = output.unwrap_or_else(|| default_output(&image, rsc));
+        layout = bake_config(&image, script, &output)?;
+        println!(
+            "baked {} ({} bytes) into the config partition",
+            rsc.display(),
+            script.len()
+        );
+        image = output;
+    }
     println!(
         "image: {} ({} bytes, {:.1} MiB)",
         image.display(),
