@@ -15,8 +15,11 @@ use super::*;
 use crate::apply::{apply, check, dynamic_items, status};
 use crate::model::menus::MENUS;
 
-/// Each menu the generator adds to, with candidate values per property.
-const POOLS: &[(&str, &[(&str, &[&str])])] = &[
+/// Candidate values per property.
+type Pool = &'static [(&'static str, &'static [&'static str])];
+
+/// Each menu the generator adds to, with its pool.
+const POOLS: &[(&str, Pool)] = &[
     (
         "ip/firewall/filter",
         &[
@@ -156,7 +159,7 @@ const POOLS: &[(&str, &[(&str, &[&str])])] = &[
 ];
 
 /// Settable properties of the (fixed) interface items.
-const INTERFACE_POOL: &[(&str, &[&str])] = &[
+const INTERFACE_POOL: Pool = &[
     ("name", &["wan", "lan", "ether1", "ether2"]),
     ("mtu", &["1400", "9000"]),
     ("disabled", &["yes", "no"]),
@@ -184,7 +187,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn pick<'a>(pool: &'a [(&'a str, &'a [&'a str])], (p, v): (usize, usize)) -> (&'a str, &'a str) {
+fn pick(pool: Pool, (p, v): (usize, usize)) -> (&'static str, &'static str) {
     let (name, values) = pool[p % pool.len()];
     (name, values[v % values.len()])
 }
