@@ -23,17 +23,17 @@
 //!
 //! | file | idea |
 //! |---|---|
-//! | [`props`] | one item's properties, read as typed values; references resolved |
-//! | [`interfaces`] | `/interface` ↔ engine interfaces (`default-name=etherN` is NIC N), interface lists |
-//! | [`addresses`] | `/ip address` → engine addresses |
-//! | [`routes`] | `/ip route` → static routes; `gateway=` syntax |
-//! | [`arp`] | `/ip arp` → static neighbour entries |
-//! | [`rules`], [`rule_values`] | firewall items → `RuleSpec`; the text syntaxes of rule properties |
-//! | [`firewall`] | the four tables: dry-run compile, then swap in |
-//! | [`address_lists`] | `/ip firewall address-list` → static entries |
-//! | [`settings`] | connection tracking and `/ip settings` |
-//! | [`status`], [`dynamic`] | what `print` adds from the running engine |
-//! | [`system`] | NIC and service items the system owns |
+//! | `props` | one item's properties, read as typed values; references resolved |
+//! | `interfaces` | `/interface` ↔ engine interfaces (`default-name=etherN` is NIC N), interface lists |
+//! | `addresses` | `/ip address` → engine addresses |
+//! | `routes` | `/ip route` → static routes; `gateway=` syntax |
+//! | `arp` | `/ip arp` → static neighbour entries |
+//! | `rules`, `rule_values` | firewall items → `RuleSpec`; the text syntaxes of rule properties |
+//! | `firewall` | the four tables: dry-run compile, then swap in |
+//! | `address_lists` | `/ip firewall address-list` → static entries |
+//! | `settings` | connection tracking and `/ip settings` |
+//! | `status`, `dynamic` | what `print` adds from the running engine |
+//! | `system` | NIC and service items the system owns |
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
