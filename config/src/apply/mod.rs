@@ -19,6 +19,17 @@
 //! * **Total.** No configuration makes any function here panic; recursion (interface-list includes) is
 //!   bounded; every loop is over items the configuration holds.
 //!
+//! # Limits
+//!
+//! * Apply owns the engine's addresses, static routes, static ARP entries and static address-list
+//!   entries: one the configuration does not hold is removed. Whatever adds its own (a future DHCP
+//!   client's address and default route, a rule with `address-list-timeout=none-static`) must also put
+//!   it into the configuration, as RouterOS saves such entries, or it is gone at the next apply.
+//! * Stored but not used by the engine: `/ip address network=`, `/ip arp published=`, `/ip route
+//!   check-gateway|scope|target-scope|suppress-hw-offload`, `timeout=` of stored address-list entries
+//!   (RouterOS makes such entries dynamic; they belong in the engine, not the configuration), most of
+//!   `/ip settings` (see `settings`), rule `hw-offload`.
+//!
 //! # Files
 //!
 //! | file | idea |
