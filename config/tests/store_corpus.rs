@@ -315,7 +315,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>, Outcome)> {
     write_baked(&mut disk, script).unwrap();
     let mut larger = disk.as_bytes().to_vec();
     larger.resize(64 * SECTOR, 0);
-    // Keep the image 64 sectors long: a trailing non-zero byte in the unused... last sector.
+    // A non-zero last byte (in slot B's unused tail) keeps the trimmed image 64 sectors long.
     put(&mut larger, 64 * SECTOR - 1, &[0xAA]);
     seeds.push((
         "larger-partition",

@@ -122,8 +122,10 @@ pub(super) enum LabelState {
     Blank,
     /// Our label with another layout version.
     Other { version: u16 },
-    /// Anything else: torn, damaged, unreadable or never ours.
+    /// Anything else: torn, damaged or never ours.
     Foreign,
+    /// The disk failed to read sector 0.
+    Unreadable(drivers::block::BlockError),
 }
 
 /// The label sector of this layout version.

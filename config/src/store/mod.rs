@@ -42,6 +42,13 @@
 //! The payload is opaque here; the object model serialises itself with [`encode`] / [`decode`] (postcard
 //! with a format-version prefix).
 //!
+//! # Use
+//!
+//! At boot: [`ConfigStore::load`] — a saved configuration wins (log [`Loaded::fell_back`] and any error);
+//! with none, [`ConfigStore::baked`] gives the script the image was built with; with neither, the default
+//! configuration. After every committed change: [`ConfigStore::save`]. `/system reset-configuration`:
+//! [`ConfigStore::erase`]. The image builder writes the baked script with [`write_baked`].
+//!
 //! Files: `layout` (where things are, the label), `header` (sealed header sectors), `slot` (reading and
 //! judging a slot), `baked` (the baked-config region), `codec` (postcard helpers), `error`,
 //! `fuzz_harness`, tests in `tests` and `crash_tests`.
@@ -132,7 +139,8 @@ impl<D: BlockDevice> ConfigStore<D> {
             }
             return match label {
                 LabelState::Foreign => Err(StoreError::NotFormatted),
-                _ => Ok(None),
+                LabelState::Unreadable(error) => Err(StoreError::Device(error)),
+                LabelState::Ours | LabelState::Blank | LabelState::Other { .. } => Ok(None),
             };
         };
         let (chosen, other) = split(states, slot);
@@ -233,13 +241,12 @@ impl<D: BlockDevice> ConfigStore<D> {
     }
 
     /// Reads the label; a valid label of another layout version stops everything (its slots may not be
-    /// where this build looks). An unreadable label counts as foreign: the slots still speak for
-    /// themselves.
+    /// where this build looks). An unreadable label stops nothing: the slots speak for themselves.
     fn label(&mut self) -> Result<LabelState, StoreError> {
         let mut sector = [0u8; SECTOR_SIZE];
         let state = match self.device.read(layout::LABEL_LBA, &mut sector) {
             Ok(()) => layout::parse_label(&sector),
-            Err(_) => LabelState::Foreign,
+            Err(error) => LabelState::Unreadable(error),
         };
         match state {
             LabelState::Other { version } => Err(StoreError::UnsupportedLayout { version }),

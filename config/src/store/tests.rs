@@ -435,6 +435,16 @@ fn an_unreadable_slot_falls_back_and_two_are_a_device_error() {
 }
 
 #[test]
+fn an_unreadable_label_hides_no_slot_but_is_no_fresh_disk_either() {
+    let mut recorder = Recorder::new();
+    recorder.unreadable = vec![0];
+    let mut store = ConfigStore::new(recorder).unwrap();
+    assert_eq!(store.load(), Err(StoreError::Device(BlockError::Io)));
+    assert_eq!(store.save(b"one"), Ok(1));
+    assert_eq!(store.load(), Ok(loaded(b"one", 1, false)));
+}
+
+#[test]
 fn errors_read_like_routeros() {
     assert_eq!(
         StoreError::TooLarge {
