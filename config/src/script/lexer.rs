@@ -87,11 +87,11 @@ impl PartsBuilder {
     }
 
     fn flush(&mut self) {
-        if let Some(bytes) = self.pending.take() {
-            if !bytes.is_empty() {
-                self.parts
-                    .push(Part::Literal(String::from_utf8_lossy(&bytes).into_owned()));
-            }
+        if let Some(bytes) = self.pending.take()
+            && !bytes.is_empty()
+        {
+            self.parts
+                .push(Part::Literal(String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
 
