@@ -165,6 +165,19 @@ fn binary_operator(cursor: &Cursor<'_>) -> Option<(BinaryOp, usize)> {
         })
 }
 
+/// Consumes a logical negation, `!` (but not `!=`) or `not`, if one starts here.
+pub(super) fn take_not(cursor: &mut Cursor<'_>) -> bool {
+    if cursor.peek() == Some('!') && cursor.peek_second() != Some('=') {
+        cursor.bump();
+        true
+    } else if at_keyword(cursor, "not") {
+        cursor.bump_n(3);
+        true
+    } else {
+        false
+    }
+}
+
 /// Characters that end an unquoted literal in an expression.
 fn ends_literal(c: char) -> bool {
     is_blank(c)
@@ -214,17 +227,7 @@ impl Parser<'_> {
     }
 
     pub(super) fn parse_group_tree(&mut self) -> Result<Tree, Failure> {
-        let open = self.cursor.pos();
-        self.cursor.bump();
-        self.open_bracket(open)?;
-        let tree = self.parse_binary(1)?;
-        skip_blanks(&mut self.cursor, true);
-        if self.cursor.peek() != Some(')') {
-            return Err(self.missing_close(open));
-        }
-        self.cursor.bump();
-        self.close_bracket();
-        Ok(tree)
+        self.bracketed(')', |parser| parser.parse_binary(1))
     }
 
     /// Precedence climbing: operands joined by operators binding at least as tight as `min_precedence`. The
@@ -254,17 +257,10 @@ impl Parser<'_> {
         skip_blanks(&mut self.cursor, true);
         let pos = self.cursor.pos();
         let op = match self.cursor.peek() {
-            Some('!') if self.cursor.peek_second() != Some('=') => {
-                self.cursor.bump();
-                UnaryOp::Not
-            }
+            _ if take_not(&mut self.cursor) => UnaryOp::Not,
             Some('-') => {
                 self.cursor.bump();
                 UnaryOp::Negate
-            }
-            Some('n') if at_keyword(&self.cursor, "not") => {
-                self.cursor.bump_n(3);
-                UnaryOp::Not
             }
             _ => return self.parse_operand(),
         };

@@ -52,18 +52,6 @@ impl<'a> Parser<'a> {
         self.depth = self.depth.saturating_sub(1);
     }
 
-    /// Enters an opening bracket at `pos` (counts for both depth and incompleteness).
-    pub(super) fn open_bracket(&mut self, pos: Pos) -> Result<(), Failure> {
-        self.enter(pos)?;
-        self.open = self.open.saturating_add(1);
-        Ok(())
-    }
-
-    pub(super) fn close_bracket(&mut self) {
-        self.open = self.open.saturating_sub(1);
-        self.leave();
-    }
-
     /// A `syntax error` at the next character; incomplete if that is the end of input inside a bracket.
     pub(super) fn unexpected(&self) -> Failure {
         Failure::new(
@@ -73,15 +61,33 @@ impl<'a> Parser<'a> {
         )
     }
 
-    /// The error for a missing `close` bracket opened at `open`, found at the next character instead.
-    pub(super) fn missing_close(&self, open: Pos) -> Failure {
+    /// Parses a bracketed construct: the cursor is at the opening bracket; `inner` parses what is inside, then
+    /// `close` must follow (blanks and line ends before it are allowed). An opening bracket never closed is reported
+    /// at the opening bracket, a wrong closing bracket at itself.
+    pub(super) fn bracketed<T>(
+        &mut self,
+        close: char,
+        inner: impl FnOnce(&mut Self) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let open = self.cursor.pos();
+        self.cursor.bump();
+        self.enter(open)?;
+        self.open = self.open.saturating_add(1);
+        let value = inner(self)?;
+        skip_blanks(&mut self.cursor, true);
         match self.cursor.peek() {
-            None => Failure::new(SyntaxErrorKind::UnbalancedBracket, open, true),
+            Some(c) if c == close => {}
+            None => return Err(Failure::new(SyntaxErrorKind::UnbalancedBracket, open, true)),
             Some(']' | ')' | '}') => {
-                Failure::new(SyntaxErrorKind::UnbalancedBracket, self.cursor.pos(), false)
+                let pos = self.cursor.pos();
+                return Err(Failure::new(SyntaxErrorKind::UnbalancedBracket, pos, false));
             }
-            Some(_) => self.unexpected(),
+            Some(_) => return Err(self.unexpected()),
         }
+        self.cursor.bump();
+        self.open = self.open.saturating_sub(1);
+        self.leave();
+        Ok(value)
     }
 
     /// Parses commands up to the end of input (`closer` is `None`) or up to, not including, `closer`.
@@ -244,15 +250,6 @@ impl<'a> Parser<'a> {
 
     /// Parses `[...]` or `{...}` (the cursor is at the opening bracket) into the script inside.
     pub(super) fn parse_nested(&mut self, close: char) -> Result<Script, Failure> {
-        let open = self.cursor.pos();
-        self.cursor.bump();
-        self.open_bracket(open)?;
-        let script = self.parse_script(Some(close))?;
-        if self.cursor.peek() != Some(close) {
-            return Err(self.missing_close(open));
-        }
-        self.cursor.bump();
-        self.close_bracket();
-        Ok(script)
+        self.bracketed(close, |parser| parser.parse_script(Some(close)))
     }
 }

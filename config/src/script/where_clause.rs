@@ -13,8 +13,10 @@ use alloc::string::String;
 
 use super::ast::{BinaryOp, Expr, UnaryOp};
 use super::error::Failure;
-use super::expr::{Tree, checked_height, comparison_operator, logical_operator, tree_from_parts};
-use super::lexer::{BareContext, PartsBuilder, at_keyword, is_name_char, skip_blanks};
+use super::expr::{
+    Tree, checked_height, comparison_operator, logical_operator, take_not, tree_from_parts,
+};
+use super::lexer::{BareContext, PartsBuilder, is_name_char, skip_blanks};
 use super::parse::Parser;
 
 impl Parser<'_> {
@@ -60,11 +62,7 @@ impl Parser<'_> {
     fn where_unary(&mut self, nested: bool) -> Result<Tree, Failure> {
         skip_blanks(&mut self.cursor, nested);
         let pos = self.cursor.pos();
-        if self.cursor.peek() == Some('!') && self.cursor.peek_second() != Some('=') {
-            self.cursor.bump();
-        } else if at_keyword(&self.cursor, "not") {
-            self.cursor.bump_n(3);
-        } else {
+        if !take_not(&mut self.cursor) {
             return self.where_term(nested);
         }
         self.enter(pos)?;
@@ -75,19 +73,10 @@ impl Parser<'_> {
 
     /// `( expr )`, `prop op value` or `prop`.
     fn where_term(&mut self, nested: bool) -> Result<Tree, Failure> {
-        let pos = self.cursor.pos();
         if self.cursor.peek() == Some('(') {
-            self.cursor.bump();
-            self.open_bracket(pos)?;
-            let tree = self.where_chain(BinaryOp::Or, true)?;
-            skip_blanks(&mut self.cursor, true);
-            if self.cursor.peek() != Some(')') {
-                return Err(self.missing_close(pos));
-            }
-            self.cursor.bump();
-            self.close_bracket();
-            return Ok(tree);
+            return self.bracketed(')', |parser| parser.where_chain(BinaryOp::Or, true));
         }
+        let pos = self.cursor.pos();
         let mut property = String::new();
         while let Some(c) = self.cursor.peek().filter(|&c| is_name_char(c)) {
             self.cursor.bump();
