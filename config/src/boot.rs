@@ -300,7 +300,7 @@ mod tests {
         );
         assert_eq!(
             warnings,
-            ["baked configuration: invalid value for argument address (line 2 column 1)"]
+            ["baked configuration: invalid value for argument address (line 2 column 17)"]
         );
     }
 

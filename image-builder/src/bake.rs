@@ -45,7 +45,16 @@ pub fn validate_rsc(path: &Path, text: &[u8]) -> Result<(), String> {
             error.kind.message()
         )
     })?;
-    Ok(())
+    // Every line must run on a fresh configuration, as it will at first boot.
+    config::boot::validate(text).map_err(|error| format!("{name}:{error}"))
+}
+
+/// A `.rsc` script given as text (no file) is named this way in errors.
+pub const TEXT_NAME: &str = "configuration";
+
+/// Checks a script given as text, as [`validate_rsc`] checks a file.
+pub fn validate_text(text: &str) -> Result<(), String> {
+    validate_rsc(Path::new(TEXT_NAME), text.as_bytes())
 }
 
 /// Reads and validates a `.rsc` file ([`validate_rsc`]); returns its text.
@@ -70,6 +79,7 @@ pub fn default_output(image: &Path, rsc: &Path) -> PathBuf {
 /// layout. The copy is made under a temporary name and renamed into place, so `output` is either the
 /// finished image or untouched (and may be `image` itself).
 pub fn bake_config(image: &Path, rsc_text: &str, output: &Path) -> Result<ImageLayout, String> {
+    validate_text(rsc_text)?;
     let layout = read_partitions(image)?;
     let partition = layout
         .config_partition()
@@ -329,7 +339,8 @@ mod tests {
         let text = "#".repeat(baked_capacity() + 1);
         let error = bake_config(&image, &text, &output).unwrap_err();
         assert!(
-            error.ends_with("config partition: configuration too large (523265 bytes, max 523264)"),
+            error
+                == "configuration: script too large (523265 bytes, the config partition holds 523264)",
             "{error}"
         );
         assert!(!output.exists());

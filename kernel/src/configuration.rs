@@ -30,7 +30,7 @@ impl Configuration {
     pub fn load(macs: Vec<EthernetAddress>) -> Self {
         let mut store = storage::take_config_partition().and_then(|partition| {
             ConfigStore::new(partition)
-                .map_err(|e| log::warn!("config: the config partition cannot hold a store: {e}"))
+                .map_err(|e| log::warn!("the config partition cannot hold a store: {e}"))
                 .ok()
         });
         let startup = boot::startup(store.as_mut(), &macs);
@@ -42,11 +42,11 @@ impl Configuration {
                 generation,
                 fell_back,
             } => log::info!(
-                "config: saved configuration, generation {generation}{}",
+                "saved configuration, generation {generation}{}",
                 if fell_back { " (previous copy)" } else { "" }
             ),
-            Source::Baked => log::info!("config: configuration baked into the image"),
-            Source::Default => log::info!("config: default configuration"),
+            Source::Baked => log::info!("configuration baked into the image"),
+            Source::Default => log::info!("default configuration"),
         }
         let baked = store.as_mut().and_then(|s| s.baked().ok().flatten());
         Self {

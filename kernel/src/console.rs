@@ -131,7 +131,7 @@ impl SystemControl for KernelView<'_> {
         self.datapath.apply(config)?;
         self.configuration.saved.config = config.clone();
         if let Err(message) = self.configuration.save() {
-            log::warn!("config: {message}");
+            log::warn!("{message}");
         }
         Ok(())
     }
@@ -141,7 +141,7 @@ impl SystemControl for KernelView<'_> {
         match self.apply(&fresh) {
             Ok(()) => Some(fresh),
             Err(message) => {
-                log::error!("config: reset-configuration: {message}");
+                log::error!("reset-configuration: {message}");
                 None
             }
         }

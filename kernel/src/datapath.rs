@@ -106,7 +106,7 @@ impl Datapath {
             }
         }
         if let Err(error) = config::apply::apply(config, &mut engine, now) {
-            log::error!("config: the configuration could not be applied: {error}");
+            log::error!("the configuration could not be applied: {error}");
         }
         let ports = nics
             .into_iter()

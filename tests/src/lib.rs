@@ -41,6 +41,33 @@ pub fn image(flavor: KernelFlavor) -> (PathBuf, ImageLayout) {
     }
 }
 
+/// The SOHO router the network tests and benchmarks boot (`tests/fixtures/soho.rsc`).
+pub const SOHO_RSC: &str = include_str!("../fixtures/soho.rsc");
+
+/// The appliance image with `tests/fixtures/soho.rsc` baked in as its initial configuration, built once
+/// per test process.
+pub fn soho_image() -> PathBuf {
+    static SOHO: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = SOHO.get_or_init(|| {
+        let (base, _) = image(KernelFlavor::Appliance);
+        // `bake_config` renames a finished copy into place, so a test process baking it never changes
+        // an image another one is booting.
+        let output = base.with_file_name("appliance-soho.img");
+        image_builder::bake_config(&base, SOHO_RSC, &output).map(|_| output)
+    });
+    match built {
+        Ok(path) => path.clone(),
+        Err(message) => panic!("baking the SOHO configuration failed: {message}"),
+    }
+}
+
+/// Like [`config`], but booting the SOHO router of [`soho_image`].
+pub fn soho_config(firmware: Firmware) -> QemuConfig {
+    let mut config = config(KernelFlavor::Appliance, firmware);
+    config.image = soho_image();
+    config
+}
+
 /// A QEMU configuration for tests: the user defaults, plus the debug-exit device, and a read-only disk
 /// (writes go to a throw-away overlay, so concurrent tests can share one image).
 pub fn config(flavor: KernelFlavor, firmware: Firmware) -> QemuConfig {

@@ -110,7 +110,7 @@ impl Bench {
     /// As [`Bench::start`] with a model per NIC (`ether1`, `ether2`).
     fn start_with(test: &str, nics: &[NicModel], firmware: Firmware) -> Option<Self> {
         let network = Network::create_or_skip(test, TOOLS)?;
-        let mut config = network.qemu_config(config(KernelFlavor::Appliance, firmware));
+        let mut config = network.qemu_config(soho_config(firmware));
         config.nic_models = nics.to_vec();
         let vm = boot_until(&config, PROMPT);
         let label = match nics {

@@ -107,7 +107,16 @@ impl Env<'_> {
         let mut changes = Vec::new();
         for (name, value, pos) in core::mem::take(&mut args.named) {
             match menu.resolve_prop(&name) {
-                Ok(prop) => changes.push(Change::Set(prop, value.to_text())),
+                Ok(prop) => {
+                    let text = value.to_text();
+                    // A script's error points at the argument (the console's names it only).
+                    if self.mode != Mode::Interactive
+                        && let Err(e) = self.config.normalize(prop, &text)
+                    {
+                        return Err(CliError::at(format!("{e}"), pos));
+                    }
+                    changes.push(Change::Set(prop, text));
+                }
                 Err(_) => return Err(CliError::at("expected end of command", pos)),
             }
         }

@@ -165,6 +165,12 @@ fn parameters(config: &Config, menu: &MenuDef, item: &Item, style: ExportStyle) 
             continue;
         }
         let value = match item.get(prop.name) {
+            // A value set to its default is not a change (RouterOS still shows a rule's action).
+            Some(stored)
+                if !style.verbose && Some(stored) == prop.default && prop.name != "action" =>
+            {
+                continue;
+            }
             Some(stored) => config.display(prop, stored),
             None if style.verbose => match prop.default {
                 Some(default) => String::from(default),

@@ -6,8 +6,9 @@
 //! A device is ready when the LAN host reaches the WAN host through it; boot time is measured from
 //! QEMU's start to the device's ready line on its serial console.
 //!
-//! * the appliance: its factory configuration (static WAN address, LAN 192.168.88.1/24, defconf-style
-//!   stateful filter, masquerade);
+//! * the appliance: the SOHO configuration of the network tests baked into its image
+//!   (`tests/fixtures/soho.rsc`: static WAN address, LAN 192.168.88.1/24, defconf's stateful filter,
+//!   masquerade);
 //! * the Linux router VM ([`super::linux_vm`]): a Debian kernel with the equivalent nftables rules, and
 //!   the same with a flowtable for established connections (FastTrack's counterpart);
 //! * the null forwarder: the appliance's drivers with no lookups, frames from one NIC out of the other.
@@ -91,7 +92,10 @@ pub struct Assets {
 impl Assets {
     /// Builds the images the chosen devices need.
     pub fn build(devices: &[Device]) -> Result<Self, String> {
-        let appliance = image_builder::build(KernelFlavor::Appliance)?.0;
+        // The SOHO router of the network tests, baked into a copy of the appliance image.
+        let base = image_builder::build(KernelFlavor::Appliance)?.0;
+        let appliance = base.with_file_name("appliance-soho-bench.img");
+        image_builder::bake_config(&base, crate::SOHO_RSC, &appliance)?;
         let null_forwarder = if devices.contains(&Device::NullForwarder) {
             image_builder::build(KernelFlavor::NullForward)?.0
         } else {

@@ -1,0 +1,163 @@
+//! The RouterOS CLI on the booted appliance's serial console, as a user types it: a seed configuration
+//! pasted line by line, `print` and `export` of what was configured, the configuration surviving a reboot
+//! (saved on the config partition), the CHR default on a fresh disk, a baked `.rsc`, and a broken `.rsc`
+//! refused by the image builder with its line and column.
+
+use tests::*;
+
+/// Types `line` and returns the console output up to the next prompt (whatever menu it shows).
+fn type_line(vm: &mut Vm, line: &str) -> String {
+    vm.send(&format!("{line}\r"))
+        .unwrap_or_else(|e| panic!("cannot type on the console: {e}"));
+    vm.wait_for("> ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The commands of seed 001 (a SOHO router: renamed ports, LAN address, default route, masquerade,
+/// DNS, a DHCP pool, server and network), with the seed's comments and explanations left out.
+const SEED_001: &[&str] = &[
+    "/interface ethernet",
+    "set [ find name=ether1 ] name=ether1-wan comment=\"WAN Interface - Connects to Internet\"",
+    "set [ find name=ether2 ] name=ether2-lan comment=\"LAN Interface - Connects to Local Network\"",
+    "/ip address",
+    "add interface=ether2-lan address=192.168.88.1/24 network=192.168.88.0 comment=\"LAN IP - Gateway for local network\" disabled=no",
+    "/ip route",
+    "add gateway=ether1-wan distance=1 comment=\"Default Route to Internet via WAN\"",
+    "/ip firewall nat",
+    "add chain=srcnat out-interface=ether1-wan action=masquerade comment=\"NAT for LAN to Internet\"",
+    "/ip dns",
+    "set servers=8.8.8.8,8.8.4.4 allow-remote-requests=yes",
+    "/ip pool",
+    "add name=dhcp_pool_lan ranges=192.168.88.10-192.168.88.254 comment=\"DHCP Pool for LAN\"",
+    "/ip dhcp-server",
+    "add name=dhcp_server_lan interface=ether2-lan address-pool=dhcp_pool_lan lease-time=10m disabled=no",
+    "/ip dhcp-server network",
+    "add address=192.168.88.0/24 gateway=192.168.88.1 dns-server=192.168.88.1 comment=\"DHCP Network for LAN\"",
+    "/",
+];
+
+#[test]
+fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
+    let mut config = config(KernelFlavor::Appliance, Firmware::Bios);
+    // The overlay keeps the guest's writes for the life of this QEMU process, across the guest's reboot.
+    config.snapshot = true;
+    let mut vm = boot_until(&config, PROMPT);
+
+    // A fresh disk starts with CHR's default: a DHCP client on ether1.
+    let clients = run_command(&mut vm, "/ip dhcp-client print");
+    assert!(clients.contains("ether1"), "{clients}");
+
+    for line in SEED_001 {
+        let output = type_line(&mut vm, line);
+        let echo_end = output.find("\r\n").map_or(0, |at| at + 2);
+        let printed = &output[echo_end..output.rfind('[').unwrap_or(output.len())];
+        assert_eq!(printed, "", "{line:?} printed:\n{output}");
+    }
+    let addresses = run_command(&mut vm, "/ip address print");
+    assert!(
+        addresses.contains(";;; LAN IP - Gateway for local network"),
+        "{addresses}"
+    );
+    assert!(
+        addresses.contains("192.168.88.1/24  192.168.88.0  ether2-lan"),
+        "{addresses}"
+    );
+    // The DHCP client followed the renamed interface.
+    let clients = run_command(&mut vm, "/ip dhcp-client print");
+    assert!(clients.contains("ether1-wan"), "{clients}");
+    let nat = run_command(&mut vm, "/ip firewall nat print");
+    assert!(
+        nat.contains("chain=srcnat action=masquerade out-interface=ether1-wan"),
+        "{nat}"
+    );
+    let errors = run_command(
+        &mut vm,
+        "/ip address add address=192.168.88.1/24 interface=ether2-lan",
+    );
+    assert!(
+        errors.contains("failure: already have such address"),
+        "{errors}"
+    );
+    let errors = run_command(
+        &mut vm,
+        "/ip address add address=10.0.0.1/24 interface=ether9",
+    );
+    assert!(
+        errors.contains("input does not match any value of interface"),
+        "{errors}"
+    );
+    let export = run_command(&mut vm, "/export");
+    assert!(
+        export.contains(
+            "/ip pool\r\nadd comment=\"DHCP Pool for LAN\" name=dhcp_pool_lan \\\r\n    ranges=192.168.88.10-192.168.88.254\r\n"
+        ),
+        "{export}"
+    );
+
+    vm.send("/system reboot\r").unwrap();
+    vm.wait_for("Reboot, yes? [y/N]:", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("y").unwrap();
+    vm.wait_for("saved configuration, generation", BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for(PROMPT, BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = run_command(&mut vm, "/ip address print");
+    assert!(
+        after.contains("192.168.88.1/24  192.168.88.0  ether2-lan"),
+        "{after}"
+    );
+    assert_eq!(
+        without_header(&run_command(&mut vm, "/export")),
+        without_header(&export)
+    );
+}
+
+/// An export without its `# date by RouterOS` header line (it carries the time).
+fn without_header(export: &str) -> String {
+    export
+        .lines()
+        .filter(|l| !l.contains(" by RouterOS "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_baked_configuration_is_the_initial_one() {
+    let mut vm = boot_until(&soho_config(Firmware::Bios), PROMPT);
+    let lists = run_command(&mut vm, "/interface list member print");
+    assert!(lists.contains("WAN   ether1"), "{lists}");
+    let filter = run_command(&mut vm, "/ip firewall filter print count-only");
+    assert!(filter.contains("\r\n9\r\n"), "{filter}");
+    // `reset-configuration` goes back to the baked configuration.
+    type_line(&mut vm, "/system identity set name=changed");
+    assert!(type_line(&mut vm, "/system identity print").contains("changed"));
+    vm.send("/system reset-configuration\r").unwrap();
+    vm.wait_for("[y/N]:", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("y").unwrap();
+    vm.wait_for(PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let identity = run_command(&mut vm, "/system identity print");
+    assert!(identity.contains("name: MikroTik"), "{identity}");
+    let filter = run_command(&mut vm, "/ip firewall filter print count-only");
+    assert!(filter.contains("\r\n9\r\n"), "{filter}");
+}
+
+#[test]
+fn a_broken_rsc_fails_the_build_with_its_line_and_column() {
+    let (base, _) = image(KernelFlavor::Appliance);
+    let output = base.with_file_name(format!("broken-{}.img", std::process::id()));
+    let error = image_builder::bake_config(
+        &base,
+        "/ip address\nadd address=192.168.88.1/24 interface=ether2\nadd address=nonsense interface=ether2\n",
+        &output,
+    )
+    .expect_err("a broken configuration must not be baked");
+    let _ = std::fs::remove_file(&output);
+    assert!(error.contains(":3:5:"), "{error}");
+    assert!(
+        error.contains("invalid value for argument address"),
+        "{error}"
+    );
+}
