@@ -313,7 +313,7 @@ mod tests {
         assert_eq!(
             validate("/ip address\nadd address=1.1.1.1/24 interface=ether9\n"),
             Err(String::from(
-                "2:1: input does not match any value of interface"
+                "2:24: input does not match any value of interface"
             ))
         );
         assert_eq!(
