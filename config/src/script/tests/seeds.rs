@@ -1,8 +1,11 @@
 //! The RouterOS code blocks of the project's seed documents (`../shared/seeds/*.txt`, fenced as ```` ```routeros
-//! ````) parse; the one written with shell-style `$(...)` (seed 001) fails at that `$`.
+//! ````) parse; the one written with shell-style `$(...)` (seed 001) fails at that `$`. The blocks are kept as
+//! `seed*.rsc` files of the script fuzz corpus, so these tests run in any checkout; where the seed documents are
+//! at hand, the copies are checked against them.
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use std::path::{Path, PathBuf};
 
 use super::helpers::pos;
 use crate::script::{Part, SyntaxErrorKind, WordKind, parse};
@@ -30,46 +33,71 @@ fn routeros_blocks(document: &str) -> Vec<String> {
     blocks
 }
 
-fn seed_blocks() -> Vec<(String, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
-    let mut found = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .expect("the seed documents at ../shared/seeds")
-        .map(|entry| entry.expect("seed entry").path())
+fn sorted_files(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("directory")
+        .map(|entry| entry.expect("entry").path())
         .collect();
-    entries.sort();
-    for path in entries {
-        let document = std::fs::read_to_string(&path).expect("seed text");
-        let name: String = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .into();
-        for block in routeros_blocks(&document) {
-            found.push((name.clone(), block));
-        }
+    paths.sort();
+    paths
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .into()
+}
+
+/// The seed blocks as kept in the corpus: (file name, text).
+fn seed_blocks() -> Vec<(String, String)> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/script");
+    sorted_files(&corpus)
+        .into_iter()
+        .filter(|path| file_name(path).starts_with("seed"))
+        .map(|path| {
+            (
+                file_name(&path),
+                std::fs::read_to_string(&path).expect("seed block"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn corpus_copies_match_the_seed_documents() {
+    let documents = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
+    if !documents.is_dir() {
+        std::eprintln!(
+            "no seed documents at {}: only the corpus copies are tested",
+            documents.display()
+        );
+        return;
     }
-    found
+    let mut from_documents: Vec<String> = Vec::new();
+    for path in sorted_files(&documents) {
+        from_documents.extend(routeros_blocks(
+            &std::fs::read_to_string(&path).expect("seed text"),
+        ));
+    }
+    let copies: Vec<String> = seed_blocks().into_iter().map(|(_, text)| text).collect();
+    assert_eq!(from_documents.len(), copies.len());
+    for block in &from_documents {
+        assert!(copies.contains(block), "no corpus copy of\n{block}");
+    }
 }
 
 #[test]
 fn seed_code_blocks_parse() {
     let blocks = seed_blocks();
-    assert!(
-        blocks.len() >= 13,
-        "found only {} routeros blocks",
-        blocks.len()
-    );
+    assert_eq!(blocks.len(), 13);
     let mut failures = 0;
     for (name, block) in &blocks {
         match parse(block) {
-            Ok(script) => assert!(
-                !script.commands.is_empty(),
-                "{name}: no commands in {block}"
-            ),
+            Ok(script) => assert!(!script.commands.is_empty(), "{name}: no commands"),
             Err(error) if block.contains("$(") => {
                 // `/export file=router_backup_$(/system clock get date ...)`: not RouterOS syntax.
-                assert!(name.starts_with("001"), "{name}");
+                assert_eq!(name, "seed001-shell-substitution-error.rsc");
                 assert_eq!(
                     (error.pos, error.kind),
                     (pos(2, 28), SyntaxErrorKind::SyntaxError)
@@ -82,15 +110,18 @@ fn seed_code_blocks_parse() {
     assert_eq!(failures, 1);
 }
 
+fn seed(name: &str) -> String {
+    let (_, text) = seed_blocks()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .expect("seed block");
+    text
+}
+
 #[test]
 fn seed_script_sources_parse_as_scripts() {
     // Seed 002 stores a script as an exported, line-wrapped quoted string; seed 000 as a `{...}` block.
-    let blocks = seed_blocks();
-    let (_, wrapped) = blocks
-        .iter()
-        .find(|(_, b)| b.contains("source=\"# Script"))
-        .expect("seed 002 script");
-    let script = parse(wrapped).expect("parses");
+    let script = parse(&seed("seed002-wrapped-source-string.rsc")).expect("parses");
     let source = script.commands[1]
         .words
         .iter()
@@ -109,11 +140,7 @@ fn seed_script_sources_parse_as_scripts() {
     let stored = parse(source).expect("the stored script parses");
     assert_eq!(stored.commands.len(), 3, "{stored:?}");
 
-    let (_, block) = blocks
-        .iter()
-        .find(|(_, b)| b.contains("source={"))
-        .expect("seed 000 script");
-    let script = parse(block).expect("parses");
+    let script = parse(&seed("seed000-backup-script-block.rsc")).expect("parses");
     let Some(WordKind::Arg { value, .. }) = script.commands[0].words.last().map(|w| &w.kind) else {
         panic!("no source= in {script:?}")
     };
