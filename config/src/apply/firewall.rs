@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 
 use netstack::firewall::spec::{ActionSpec, Match, RuleSpec, Table};
 use netstack::firewall::{AddressListId, Firewall, InterfaceSet, MarkNames, Resolver, compile};
-use netstack::interface::{InterfaceId, InterfaceLists, InterfaceTable, ListId};
+use netstack::interface::{InterfaceId, InterfaceLists, InterfaceTable};
 
 use super::rules::{RULE_MENUS, compile_message, table_of, translate_with};
 use super::{ApplyError, FirewallEngine};
@@ -34,16 +34,7 @@ impl Resolver for DryRun<'_> {
     }
 
     fn interface_list(&self, name: &str) -> Option<InterfaceSet> {
-        match self.lists.by_name(name)? {
-            ListId::All => Some(InterfaceSet::All),
-            list => Some(InterfaceSet::Members(
-                self.interfaces
-                    .iter()
-                    .map(|(id, _)| id)
-                    .filter(|id| self.lists.contains(list, *id))
-                    .collect(),
-            )),
-        }
+        netstack::firewall::compile::interface_set(self.interfaces, self.lists, name)
     }
 
     fn mark(&mut self, name: &str) -> Option<netstack::packet::Mark> {

@@ -59,22 +59,32 @@ pub struct TableResolver<'a> {
     pub address_lists: &'a mut AddressLists,
 }
 
+/// The interfaces of list `name` as a rule matches them (`all` matches every interface, present and
+/// future); `None` when no such list exists. Every [`Resolver`] over live tables answers with this.
+pub fn interface_set(
+    interfaces: &InterfaceTable,
+    lists: &InterfaceLists,
+    name: &str,
+) -> Option<InterfaceSet> {
+    match lists.by_name(name)? {
+        ListId::All => Some(InterfaceSet::All),
+        list => Some(InterfaceSet::Members(
+            interfaces
+                .iter()
+                .map(|(id, _)| id)
+                .filter(|&id| lists.contains(list, id))
+                .collect(),
+        )),
+    }
+}
+
 impl Resolver for TableResolver<'_> {
     fn interface(&self, name: &str) -> Option<InterfaceId> {
         self.interfaces.by_name(name)
     }
 
     fn interface_list(&self, name: &str) -> Option<InterfaceSet> {
-        match self.lists.by_name(name)? {
-            ListId::All => Some(InterfaceSet::All),
-            list => Some(InterfaceSet::Members(
-                self.interfaces
-                    .iter()
-                    .map(|(id, _)| id)
-                    .filter(|&id| self.lists.contains(list, id))
-                    .collect(),
-            )),
-        }
+        interface_set(self.interfaces, self.lists, name)
     }
 
     fn mark(&mut self, name: &str) -> Option<Mark> {
