@@ -106,19 +106,24 @@ impl SystemControl for Offline {
 /// Returns the error message (with line and column) of the first failing line, if any; lines before it
 /// stay applied.
 pub fn from_script(macs: &[EthernetAddress], script: &str) -> (Config, Option<String>) {
+    let (config, error) = run_on_fresh(macs, script);
+    (config, error.map(|e| format!("{e}")))
+}
+
+/// Runs `script` in batch mode on a fresh configuration for NICs `macs`.
+fn run_on_fresh(macs: &[EthernetAddress], script: &str) -> (Config, Option<cli::CliError>) {
     let mut config = Config::new();
     crate::apply::ensure_system_items(&mut config, macs);
-    let mut session = Session::new();
     let mut output = String::new();
     let result = cli::run(
         script,
         Mode::Batch,
         &mut config,
-        &mut session,
+        &mut Session::new(),
         &mut Offline,
         &mut output,
     );
-    (config, result.error.map(|e| format!("{e}")))
+    (config, result.error)
 }
 
 /// How many ethernet interfaces a baked script is checked against at build time (the NIC count of the
@@ -131,19 +136,7 @@ pub fn validate(script: &str) -> Result<(), String> {
     let macs: Vec<EthernetAddress> = (0..VALIDATION_PORTS)
         .map(|i| EthernetAddress([0x02, 0, 0, 0, 0, i]))
         .collect();
-    let mut config = Config::new();
-    crate::apply::ensure_system_items(&mut config, &macs);
-    let mut session = Session::new();
-    let mut output = String::new();
-    let result = cli::run(
-        script,
-        Mode::Batch,
-        &mut config,
-        &mut session,
-        &mut Offline,
-        &mut output,
-    );
-    match result.error {
+    match run_on_fresh(&macs, script).1 {
         None => Ok(()),
         Some(error) => {
             let (line, column) = error.pos.map_or((1, 1), |p| (p.line, p.column));

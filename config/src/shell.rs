@@ -379,34 +379,6 @@ mod tests {
         }
     }
 
-    const INTERFACE_OUTPUT: &str = concat!(
-        "Flags: R - RUNNING\r\n",
-        "Columns: NAME, TYPE, ACTUAL-MTU, L2MTU, MAC-ADDRESS\r\n",
-        "#   NAME    TYPE   ACTUAL-MTU  L2MTU  MAC-ADDRESS      \r\n",
-        "0 R ether1  ether        1500   1514  52:54:00:12:34:56\r\n",
-        "1   ether2  ether        1500   1514  52:54:00:12:34:57\r\n",
-    );
-
-    const STATS_OUTPUT: &str = concat!(
-        "Flags: R - RUNNING\r\n",
-        "Columns: NAME, RX-BYTE, TX-BYTE, RX-PACKET, TX-PACKET, RX-DROP, TX-DROP, TX-QUEUE-DROP, RX-ERROR, ",
-        "TX-ERROR\r\n",
-        "#   NAME      RX-BYTE  TX-BYTE  RX-PACKET  TX-PACKET  RX-DROP  TX-DROP  TX-QUEUE-DROP  RX-ERROR  ",
-        "TX-ERROR\r\n",
-        "0 R ether1  1 234 567   98 765      1 523        871        0        0              0         0  ",
-        "       0\r\n",
-        "1   ether2          0        0          0          0        0        0              0         0  ",
-        "       0\r\n",
-    );
-
-    const ETHERNET_OUTPUT: &str = concat!(
-        "Flags: R - RUNNING\r\n",
-        "Columns: NAME, MTU, MAC-ADDRESS, ARP\r\n",
-        "#   NAME     MTU  MAC-ADDRESS        ARP    \r\n",
-        "0 R ether1  1500  52:54:00:12:34:56  enabled\r\n",
-        "1   ether2  1500  52:54:00:12:34:57  enabled\r\n",
-    );
-
     #[test]
     fn empty_line_and_ctrl_c_just_prompt_again() {
         let mut shell = Shell::new();
