@@ -2,6 +2,7 @@
 //! the system reports) with every property's value as `print` shows it; item references (print numbers,
 //! names, `*ID`s, comma lists, `[find ...]` results); and `where` conditions over rows.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -258,8 +259,11 @@ pub fn regex_match(pattern: &str, text: &str) -> bool {
     (0..=text.len()).any(|start| match_here(&pattern, &text[start..], &mut budget))
 }
 
+/// Whether a character matches one pattern element.
+type CharTest<'a> = Box<dyn Fn(char) -> bool + 'a>;
+
 /// One pattern element and how long it is in the pattern.
-fn element(pattern: &[char]) -> Option<(usize, Box<dyn Fn(char) -> bool + '_>)> {
+fn element(pattern: &[char]) -> Option<(usize, CharTest<'_>)> {
     match pattern.first()? {
         '.' => Some((1, Box::new(|_| true))),
         '\\' => {
@@ -298,7 +302,6 @@ fn element(pattern: &[char]) -> Option<(usize, Box<dyn Fn(char) -> bool + '_>)> 
     }
 }
 
-use alloc::boxed::Box;
 
 fn match_here(pattern: &[char], text: &[char], budget: &mut u32) -> bool {
     if *budget == 0 {
