@@ -260,13 +260,8 @@ mod tests {
                 interfaces: alloc::vec![
                     InterfaceInfo {
                         name: String::from("ether1"),
-                        kind: "ether",
                         running: true,
                         disabled: false,
-                        mac: [0x52, 0x54, 0x00, 0x12, 0x34, 0x56],
-                        mtu: 1500,
-                        l2mtu: 1514,
-                        driver: "virtio-net",
                         rx_byte: 1_234_567,
                         tx_byte: 98_765,
                         rx_packet: 1_523,
@@ -279,13 +274,8 @@ mod tests {
                     },
                     InterfaceInfo {
                         name: String::from("ether2"),
-                        kind: "ether",
                         running: false,
                         disabled: false,
-                        mac: [0x52, 0x54, 0x00, 0x12, 0x34, 0x57],
-                        mtu: 1500,
-                        l2mtu: 1514,
-                        driver: "virtio-net",
                         rx_byte: 0,
                         tx_byte: 0,
                         rx_packet: 0,

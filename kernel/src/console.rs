@@ -205,13 +205,8 @@ impl SystemControl for KernelView<'_> {
             .into_iter()
             .map(|s| InterfaceInfo {
                 name: s.name,
-                kind: "ether",
                 running: s.running,
                 disabled: false,
-                mac: s.mac,
-                mtu: 1500,
-                l2mtu: 1514,
-                driver: s.driver,
                 rx_byte: s.device.rx_bytes,
                 tx_byte: s.device.tx_bytes,
                 rx_packet: s.device.rx_packets,

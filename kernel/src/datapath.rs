@@ -51,9 +51,7 @@ fn engine_now() -> Instant {
 /// What `/interface print stats` shows for one interface.
 pub struct InterfaceStats {
     pub name: alloc::string::String,
-    pub driver: &'static str,
     pub running: bool,
-    pub mac: [u8; 6],
     pub device: NetCounters,
     /// Frames the NIC refused outright (dropped).
     pub tx_dropped: u64,
@@ -226,19 +224,14 @@ impl Datapath {
             .iter()
             .map(|port| {
                 let interfaces = self.engine.interfaces();
-                let counters = interfaces
-                    .get(port.interface)
-                    .map(|i| i.counters)
-                    .unwrap_or_default();
+                let interface = interfaces.get(port.interface);
                 InterfaceStats {
                     name: port.nic.name.clone(),
-                    driver: port.nic.driver,
                     running: interfaces.is_up(port.interface),
-                    mac: port.nic.device.mac(),
                     device: port.nic.device.counters(),
                     tx_dropped: port.tx_dropped,
-                    engine_rx_drops: counters.rx_drops,
-                    tx_queue_drops: counters.tx_drops,
+                    engine_rx_drops: interface.map_or(0, |i| i.counters.rx_drops),
+                    tx_queue_drops: interface.map_or(0, |i| i.counters.tx_drops),
                 }
             })
             .collect()

@@ -33,8 +33,6 @@ const VIRTIO_NET_IDS: [u16; 2] = [0x1000, 0x1041];
 pub struct Nic {
     /// `ether1`, `ether2`, …
     pub name: String,
-    /// Driver name for the boot log and `/interface ethernet print`: `virtio-net`, `e1000`.
-    pub driver: &'static str,
     /// The legacy interrupt line, if the firmware routed one and the kernel could enable it.
     pub irq: Option<u8>,
     pub device: Box<dyn NetDevice>,
@@ -84,7 +82,6 @@ pub fn probe(devices: &[PciDevice]) -> Vec<Nic> {
                 );
                 nics.push(Nic {
                     name,
-                    driver,
                     irq,
                     device: net_device,
                 });
