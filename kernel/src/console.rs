@@ -206,7 +206,7 @@ impl SystemControl for KernelView<'_> {
             .map(|s| InterfaceInfo {
                 name: s.name,
                 running: s.running,
-                disabled: false,
+                disabled: s.disabled,
                 rx_byte: s.device.rx_bytes,
                 tx_byte: s.device.tx_bytes,
                 rx_packet: s.device.rx_packets,

@@ -51,6 +51,7 @@ fn engine_now() -> Instant {
 /// What `/interface print stats` shows for one interface.
 pub struct InterfaceStats {
     pub name: alloc::string::String,
+    pub disabled: bool,
     pub running: bool,
     pub device: NetCounters,
     /// Frames the NIC refused outright (dropped).
@@ -226,7 +227,9 @@ impl Datapath {
                 let interfaces = self.engine.interfaces();
                 let interface = interfaces.get(port.interface);
                 InterfaceStats {
-                    name: port.nic.name.clone(),
+                    // The configured name (`/interface set ether1 name=wan`), not the NIC's default name.
+                    name: interface.map_or_else(|| port.nic.name.clone(), |i| i.name.clone()),
+                    disabled: interface.is_some_and(|i| i.disabled),
                     running: interfaces.is_up(port.interface),
                     device: port.nic.device.counters(),
                     tx_dropped: port.tx_dropped,

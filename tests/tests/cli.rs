@@ -62,6 +62,12 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
         addresses.contains("192.168.88.1/24  192.168.88.0  ether2-lan"),
         "{addresses}"
     );
+    // The counters are listed under the configured names.
+    let stats = run_command(&mut vm, "/interface print stats");
+    assert!(
+        stats.contains(" ether1-wan ") && stats.contains(" ether2-lan "),
+        "{stats}"
+    );
     // The DHCP client followed the renamed interface.
     let clients = run_command(&mut vm, "/ip dhcp-client print");
     assert!(clients.contains("ether1-wan"), "{clients}");
