@@ -57,7 +57,7 @@ pub struct InterfaceInfo {
 }
 
 /// The flags of interface tables, in legend order.
-const FLAGS: [Flag; 2] = [
+const FLAGS: [Flag<'static>; 2] = [
     Flag {
         letter: 'X',
         name: "DISABLED",
@@ -68,21 +68,21 @@ const FLAGS: [Flag; 2] = [
     },
 ];
 
-const fn text(header: &'static str) -> Column {
+const fn text(header: &'static str) -> Column<'static> {
     Column {
         header,
         align: Align::Left,
     }
 }
 
-const fn number(header: &'static str) -> Column {
+const fn number(header: &'static str) -> Column<'static> {
     Column {
         header,
         align: Align::Right,
     }
 }
 
-const STATS_COLUMNS: [Column; 10] = [
+const STATS_COLUMNS: [Column<'static>; 10] = [
     text("NAME"),
     number("RX-BYTE"),
     number("TX-BYTE"),

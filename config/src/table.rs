@@ -36,20 +36,20 @@ pub enum Align {
 
 /// A column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Column {
+pub struct Column<'a> {
     /// The header, upper case (`MAC-ADDRESS`).
-    pub header: &'static str,
+    pub header: &'a str,
     /// Alignment of the header and the cells.
     pub align: Align,
 }
 
 /// A flag a row can carry, e.g. `R` for running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Flag {
+pub struct Flag<'a> {
     /// The letter shown in the flags column.
     pub letter: char,
     /// The name shown in the legend, upper case (`RUNNING`).
-    pub name: &'static str,
+    pub name: &'a str,
 }
 
 /// One item of a table.
@@ -78,7 +78,7 @@ pub fn write_table(
     let Some(last_number) = rows.len().checked_sub(1) else {
         return Ok(());
     };
-    let shown_flags: Vec<&Flag> = flags
+    let shown_flags: Vec<&Flag<'_>> = flags
         .iter()
         .filter(|flag| rows.iter().any(|row| row.flags.contains(&flag.letter)))
         .collect();

@@ -302,7 +302,6 @@ fn element(pattern: &[char]) -> Option<(usize, CharTest<'_>)> {
     }
 }
 
-
 fn match_here(pattern: &[char], text: &[char], budget: &mut u32) -> bool {
     if *budget == 0 {
         return false;

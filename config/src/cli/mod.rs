@@ -241,7 +241,7 @@ pub fn run(
                 *env.config = before.clone();
                 result.error.get_or_insert(error);
             } else {
-                env.session.undo.record(before, String::from("import"));
+                env.session.undo.record(before);
             }
         }
     }
@@ -300,7 +300,7 @@ impl Env<'_> {
                 *self.config = before;
                 return Err(CliError::plain(message));
             }
-            self.session.undo.record(before, command.text.clone());
+            self.session.undo.record(before);
         }
         outcome
     }

@@ -17,6 +17,7 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt::Write as _;
 
 use super::eval::Args;
 use super::items::Row;
@@ -128,7 +129,7 @@ impl Env<'_> {
             .iter()
             .zip(columns)
             .map(|(h, c)| Column {
-                header: leak_free(h),
+                header: h,
                 align: if is_numeric(menu, c) {
                     Align::Right
                 } else {
@@ -136,12 +137,15 @@ impl Env<'_> {
                 },
             })
             .collect();
+        // The column layout's legend names flags in upper case (`X - DISABLED`).
+        let flag_names: Vec<String> = menu.flags.iter().map(|f| f.name.to_uppercase()).collect();
         let flags: Vec<Flag> = menu
             .flags
             .iter()
-            .map(|f| Flag {
+            .zip(&flag_names)
+            .map(|(f, name)| Flag {
                 letter: f.letter,
-                name: upper(f.name),
+                name,
             })
             .collect();
         let table_rows: Vec<crate::table::Row> = rows
@@ -175,13 +179,14 @@ impl Env<'_> {
         label: &dyn Fn(usize, &Row) -> String,
     ) {
         if !menu.flags.is_empty() {
-            let legend: Vec<String> = menu
-                .flags
-                .iter()
-                .map(|f| format!("{} - {}", f.letter, f.name))
-                .collect();
             // RouterOS separates the flags of the item from the dynamic flag with `;`.
-            let text = legend.join(", ").replace(", D - dynamic", "; D - dynamic");
+            let mut text = String::new();
+            for (i, f) in menu.flags.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(if f.property == "dynamic" { "; " } else { ", " });
+                }
+                let _ = write!(text, "{} - {}", f.letter, f.name);
+            }
             let _ = write!(self.out, "Flags: {text}\r\n");
         }
         let number_width = rows
@@ -261,67 +266,3 @@ fn is_numeric(menu: &MenuDef, column: &str) -> bool {
         ))
     )
 }
-
-/// Column headers are the property names upper-cased; the table wants `&'static str`, so the known
-/// headers are mapped to static strings.
-fn leak_free(header: &str) -> &'static str {
-    HEADERS
-        .iter()
-        .find(|h| **h == header)
-        .copied()
-        .unwrap_or("?")
-}
-
-fn upper(name: &'static str) -> &'static str {
-    FLAG_NAMES
-        .iter()
-        .find(|(lower, _)| *lower == name)
-        .map_or(name, |(_, upper)| upper)
-}
-
-const FLAG_NAMES: &[(&str, &str)] = &[
-    ("disabled", "DISABLED"),
-    ("dynamic", "DYNAMIC"),
-    ("invalid", "INVALID"),
-    ("running", "RUNNING"),
-    ("active", "ACTIVE"),
-    ("connect", "CONNECT"),
-    ("static", "STATIC"),
-];
-
-/// Every column header of every column menu (checked by a test).
-pub(crate) const HEADERS: &[&str] = &[
-    "NAME",
-    "TYPE",
-    "MTU",
-    "ACTUAL-MTU",
-    "L2MTU",
-    "MAC-ADDRESS",
-    "ARP",
-    "INCLUDE",
-    "EXCLUDE",
-    "LIST",
-    "INTERFACE",
-    "ADDRESS",
-    "NETWORK",
-    "DST-ADDRESS",
-    "GATEWAY",
-    "DISTANCE",
-    "USE-PEER-DNS",
-    "ADD-DEFAULT-ROUTE",
-    "STATUS",
-    "RANGES",
-    "ADDRESS-POOL",
-    "LEASE-TIME",
-    "DNS-SERVER",
-    "HOST-NAME",
-    "SERVER",
-    "TTL",
-    "PORT",
-    "CERTIFICATE",
-    "START-DATE",
-    "START-TIME",
-    "INTERVAL",
-    "ON-EVENT",
-    "GROUP",
-];

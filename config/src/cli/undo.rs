@@ -4,51 +4,45 @@
 //! [`UndoLog::CAPACITY`] entries are kept; the oldest are forgotten first.
 
 use alloc::collections::VecDeque;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::model::Config;
 
 #[derive(Clone, Debug, Default)]
 pub struct UndoLog {
-    undo: VecDeque<(Config, String)>,
-    redo: Vec<(Config, String)>,
+    undo: VecDeque<Config>,
+    redo: Vec<Config>,
 }
 
 impl UndoLog {
     pub const CAPACITY: usize = 32;
 
-    /// Records that the command `what` changed the configuration from `before`.
-    pub fn record(&mut self, before: Config, what: String) {
+    /// Records that a command changed the configuration from `before`.
+    pub fn record(&mut self, before: Config) {
         if self.undo.len() >= Self::CAPACITY {
             self.undo.pop_front();
         }
-        self.undo.push_back((before, what));
+        self.undo.push_back(before);
         self.redo.clear();
     }
 
     /// Restores the configuration before the last change; false when there is none.
     pub fn undo(&mut self, config: &mut Config) -> bool {
-        let Some((before, what)) = self.undo.pop_back() else {
+        let Some(before) = self.undo.pop_back() else {
             return false;
         };
         let now = core::mem::replace(config, before);
-        self.redo.push((now, what));
+        self.redo.push(now);
         true
     }
 
     /// Re-applies the last undone change; false when there is none.
     pub fn redo(&mut self, config: &mut Config) -> bool {
-        let Some((after, what)) = self.redo.pop() else {
+        let Some(after) = self.redo.pop() else {
             return false;
         };
         let now = core::mem::replace(config, after);
-        self.undo.push_back((now, what));
+        self.undo.push_back(now);
         true
-    }
-
-    /// The commands that can be undone, oldest first.
-    pub fn history(&self) -> impl Iterator<Item = &str> {
-        self.undo.iter().map(|(_, what)| what.as_str())
     }
 }

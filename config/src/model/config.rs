@@ -104,11 +104,6 @@ impl Config {
         self.items(menu).first()
     }
 
-    /// What `prop` of `item` reads as: its stored value or the property's default.
-    pub fn value<'a>(&self, item: &'a Item, prop: &'static PropDef) -> Option<&'a str> {
-        item.get(prop.name).or(prop.default)
-    }
-
     /// The value of `prop_name` in singleton `menu` (stored or default).
     pub fn singleton_value(&self, menu: &MenuDef, prop_name: &str) -> Option<&str> {
         let prop = menu.prop(prop_name)?;
@@ -410,10 +405,5 @@ impl Config {
             }
         }
         Ok(())
-    }
-
-    /// Every storage menu with items, for the store and `export`.
-    pub fn tables(&self) -> impl Iterator<Item = (&str, &Table)> {
-        self.tables.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
