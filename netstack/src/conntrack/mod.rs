@@ -741,7 +741,16 @@ impl Conntrack {
 
     /// Every live entry (tentative ones included, without the C flag), in slot order.
     pub fn iter(&self, now: Instant) -> impl Iterator<Item = ConnView> + '_ {
-        (0..self.slots.len() as u32).filter_map(move |s| self.view(s, now))
+        self.iter_from(0, now).map(|(_, view)| view)
+    }
+
+    /// The live entries at table positions `from` and later, in position order, each with the
+    /// position to resume from after it: `/ip firewall connection print` lists a table of any size in
+    /// bounded pages this way. Resuming at a returned position neither repeats nor skips an entry of
+    /// an unchanged table; a position past the end yields nothing.
+    pub fn iter_from(&self, from: u32, now: Instant) -> impl Iterator<Item = (u32, ConnView)> + '_ {
+        // Slots are fewer than `MAX_ENTRIES_LIMIT` (2^20), so `slot + 1` cannot overflow.
+        (from..self.slots.len() as u32).filter_map(move |s| Some((s + 1, self.view(s, now)?)))
     }
 
     /// Estimated memory per connection: slab entry plus two index entries at the current load.

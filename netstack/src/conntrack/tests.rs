@@ -901,6 +901,43 @@ fn management_api() {
 }
 
 #[test]
+fn paged_listing_visits_every_entry_once() {
+    let mut ct = Conntrack::new(ConntrackSettings::default(), 5);
+    let mut ids = Vec::new();
+    for i in 0..10u16 {
+        let r = ct.process(&udp(a(C), 20000 + i, a(S), 53, b"q"), t0());
+        let id = r.facts.id.unwrap();
+        ct.confirm(id).unwrap();
+        ids.push(id);
+    }
+    // Holes in the table: removed entries are neither listed nor make a page stop early.
+    assert!(ct.remove(ids[0]));
+    assert!(ct.remove(ids[4]));
+    assert!(ct.remove(ids[5]));
+    let everything: Vec<ConnId> = ct.iter(t0()).map(|v| v.id).collect();
+    assert_eq!(everything.len(), 7);
+    for page in 1..=8 {
+        let mut listed = Vec::new();
+        let mut from = 0;
+        loop {
+            let views: Vec<(u32, ConnView)> = ct.iter_from(from, t0()).take(page).collect();
+            let Some(&(next, _)) = views.last() else {
+                break;
+            };
+            assert!(next > from, "pages move forward");
+            listed.extend(views.iter().map(|(_, v)| v.id));
+            from = next;
+        }
+        assert_eq!(listed, everything, "page size {page}");
+    }
+    assert_eq!(ct.iter_from(u32::MAX, t0()).count(), 0);
+    // What a page shows is what `get` shows.
+    let (_, first) = ct.iter_from(0, t0()).next().unwrap();
+    assert_eq!(Some(first), ct.get(first.id, t0()));
+    assert_eq!(first.original.src_port, 20001);
+}
+
+#[test]
 fn memory_per_connection() {
     let size = core::mem::size_of::<entry::Conn>();
     assert!(size <= 112, "Conn is {size} bytes");

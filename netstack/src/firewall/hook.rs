@@ -29,7 +29,7 @@ use super::compile::{CompileError, TableResolver, compile};
 use super::facts::PacketFacts;
 use super::marks::MarkNames;
 use super::ruleset::CompiledRuleSet;
-use super::spec::{BuiltinChain, RejectWith, RuleSpec, Table};
+use super::spec::{BuiltinChain, RejectWith, RuleId, RuleSpec, Table};
 use super::state::{ConnectionCounter, EngineHost, Env, RuntimeState};
 use super::verdict::{ChainVerdict, NatAction, Outcome};
 use crate::Instant;
@@ -177,6 +177,32 @@ impl Firewall {
 
     pub fn stats(&self) -> &FirewallStats {
         &self.stats
+    }
+
+    /// `reset-counters` (`rules`: those rules; `None`: `reset-counters-all`) of `table`; the packet
+    /// and byte counters start again from zero. Ids that name no rule are ignored.
+    pub fn reset_counters(&mut self, table: Table, rules: Option<&[RuleId]>) {
+        let set = self.table_mut(table);
+        match rules {
+            None => set.reset_counters(),
+            Some(ids) => {
+                for id in ids {
+                    set.reset_rule_counters(*id);
+                }
+            }
+        }
+    }
+
+    /// Zeroes [`FirewallStats::fasttracked`] and `fasttracked_bytes`, the counters of RouterOS's
+    /// "special dummy rule to show fasttrack counters".
+    pub fn reset_fasttrack_counters(&mut self) {
+        self.stats.fasttracked = 0;
+        self.stats.fasttracked_bytes = 0;
+    }
+
+    /// Whether any connection was ever FastTracked (RouterOS then shows the fasttrack dummy rule).
+    pub fn fasttrack_used(&self) -> bool {
+        self.fasttrack_used
     }
 
     fn any_rules(&self) -> bool {

@@ -210,6 +210,18 @@ impl CompiledRuleSet {
         }
     }
 
+    /// `reset-counters` of one rule; false when no rule has that id.
+    pub fn reset_rule_counters(&mut self, id: RuleId) -> bool {
+        let mut found = false;
+        for r in self.chains.iter_mut().flat_map(|c| c.rules.iter_mut()) {
+            if r.id == id {
+                r.counters = RuleCounters::default();
+                found = true;
+            }
+        }
+        found
+    }
+
     /// Takes over the counters of the rules that still exist (same [`RuleId`]) from the set this one
     /// replaces, so `print stats` survives an edit of the rules.
     pub fn inherit_counters(&mut self, old: &CompiledRuleSet) {

@@ -1408,6 +1408,31 @@ fn counters_survive_recompile() {
     assert_eq!(set.rule_counters(RuleId(8)).unwrap().packets, 0);
 }
 
+#[test]
+fn one_rules_counters_reset_alone() {
+    let mut w = World::new();
+    let mut set = w.compile(Table::Filter, &defconf()).unwrap();
+    let mut packets = [
+        TestPacket::web().state(ConnState::Invalid),
+        TestPacket::web().state(ConnState::Established),
+    ];
+    for packet in &mut packets {
+        w.run(&mut set, BuiltinChain::Forward, packet, Instant::ZERO);
+    }
+    let counted: Vec<(RuleId, RuleCounters)> =
+        set.counters().filter(|(_, c)| c.packets > 0).collect();
+    assert!(counted.len() >= 2, "{counted:?}");
+    let (reset, kept) = (counted[0].0, counted[1]);
+    assert!(set.reset_rule_counters(reset));
+    assert_eq!(set.rule_counters(reset), Some(RuleCounters::default()));
+    assert_eq!(
+        set.rule_counters(kept.0),
+        Some(kept.1),
+        "other rules keep theirs"
+    );
+    assert!(!set.reset_rule_counters(RuleId(999)), "no such rule");
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Logging
 
