@@ -641,6 +641,15 @@ impl Network {
     /// the factory default: masquerade towards the WAN, established/related accepted, invalid dropped,
     /// new connections from the WAN dropped. Needs `nft` for the ruleset.
     pub fn route_with_host_kernel(&self, firewall: bool) -> Result<(), String> {
+        self.route_with_host_kernel_rules(firewall.then_some(&[]))
+    }
+
+    /// [`route_with_host_kernel`](Self::route_with_host_kernel) with the ruleset's forward chain led by
+    /// `extra_forward_rules` (nft statements such as `ip saddr 10.0.0.1 drop`); `None`: no ruleset.
+    pub fn route_with_host_kernel_rules(
+        &self,
+        extra_forward_rules: Option<&[String]>,
+    ) -> Result<(), String> {
         let [wan, lan] = self.bridges();
         let switch = |args: &[&str]| {
             let output = self.run_in_switch(args, IP_TIMEOUT);
@@ -674,10 +683,12 @@ impl Network {
             "-c",
             "echo 1 > /proc/sys/net/ipv4/icmp_errors_use_inbound_ifaddr",
         ])?;
-        if firewall {
+        if let Some(extra) = extra_forward_rules {
+            let extra: String = extra.iter().map(|rule| format!("{rule};\n")).collect();
             let ruleset = format!(
                 "table ip appliance {{\n\
                  chain forward {{ type filter hook forward priority 0; policy accept;\n\
+                 {extra}\
                  ct state established,related accept; ct state invalid drop; iifname \"{wan}\" drop; }}\n\
                  chain postrouting {{ type nat hook postrouting priority 100; oifname \"{wan}\" masquerade; }}\n\
                  }}\n"

@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use qemu_runner::{NicModel, QemuConfig, Vm};
 
-use super::linux_vm::{self, LinuxRouterVm, LinuxRules};
-use crate::netns::{LAN_ROUTER, Network, WAN_HOST};
+use super::linux_vm::{self, LinuxRouterVm};
+use super::scenario::{self, Scenario};
+use crate::netns::{LAN_ROUTER, Network, WAN_HOST, WAN_ROUTER};
 use crate::{KernelFlavor, PROMPT};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,18 +85,28 @@ impl Device {
 
 /// What the devices boot from, built once per run.
 pub struct Assets {
-    pub appliance: PathBuf,
+    /// The appliance image with each scenario's configuration baked in.
+    pub appliance: Vec<(Scenario, PathBuf)>,
     pub null_forwarder: PathBuf,
     pub linux_vm: Option<LinuxRouterVm>,
 }
 
 impl Assets {
-    /// Builds the images the chosen devices need.
-    pub fn build(devices: &[Device]) -> Result<Self, String> {
-        // The SOHO router of the network tests, baked into a copy of the appliance image.
+    /// Builds the images the chosen devices need in the chosen scenarios.
+    pub fn build(devices: &[Device], scenarios: &[Scenario]) -> Result<Self, String> {
+        // The SOHO router of the network tests (and its variants), baked into copies of the image.
         let base = image_builder::build(KernelFlavor::Appliance)?.0;
-        let appliance = base.with_file_name("appliance-soho-bench.img");
-        image_builder::bake_config(&base, crate::SOHO_RSC, &appliance)?;
+        let mut appliance = Vec::new();
+        if devices.contains(&Device::Appliance) {
+            // The SOHO image always: image size and the RAM bisection use it.
+            let others = scenarios.iter().copied().filter(|&s| s != Scenario::Soho);
+            for scenario in std::iter::once(Scenario::Soho).chain(others) {
+                let script = scenario::appliance_script(scenario, crate::SOHO_RSC)?;
+                let image = base.with_file_name(format!("appliance-bench-{}.img", scenario.name()));
+                image_builder::bake_config(&base, &script, &image)?;
+                appliance.push((scenario, image));
+            }
+        }
         let null_forwarder = if devices.contains(&Device::NullForwarder) {
             image_builder::build(KernelFlavor::NullForward)?.0
         } else {
@@ -118,7 +129,7 @@ impl Assets {
     pub fn image_bytes(&self, device: Device) -> Option<u64> {
         let file_size = |path: &PathBuf| std::fs::metadata(path).ok().map(|m| m.len());
         match device {
-            Device::Appliance => file_size(&self.appliance),
+            Device::Appliance => file_size(self.appliance_image(Scenario::Soho).ok()?),
             Device::NullForwarder => file_size(&self.null_forwarder),
             Device::LinuxVm | Device::LinuxVmFlowtable => {
                 self.linux_vm.as_ref().map(linux_vm::image_bytes)
@@ -127,20 +138,29 @@ impl Assets {
         }
     }
 
-    fn qemu_config(&self, device: Device, memory_mib: u32) -> Result<QemuConfig, String> {
+    fn appliance_image(&self, scenario: Scenario) -> Result<&PathBuf, String> {
+        self.appliance
+            .iter()
+            .find(|(s, _)| *s == scenario)
+            .map(|(_, image)| image)
+            .ok_or_else(|| format!("no appliance image for the {} scenario", scenario.name()))
+    }
+
+    fn qemu_config(
+        &self,
+        device: Device,
+        scenario: Scenario,
+        memory_mib: u32,
+    ) -> Result<QemuConfig, String> {
         let mut config = match device {
-            Device::Appliance => QemuConfig::new(&self.appliance),
+            Device::Appliance => QemuConfig::new(self.appliance_image(scenario)?),
             Device::NullForwarder => QemuConfig::new(&self.null_forwarder),
             Device::LinuxVm | Device::LinuxVmFlowtable => {
                 let vm = self
                     .linux_vm
                     .as_ref()
                     .ok_or("the Linux router VM was not built")?;
-                let rules = if device == Device::LinuxVm {
-                    LinuxRules::Soho
-                } else {
-                    LinuxRules::SohoFlowtable
-                };
+                let rules = scenario.linux_rules(device == Device::LinuxVmFlowtable);
                 // With -no-reboot: a kernel panic (no memory) ends QEMU instead of looping.
                 linux_vm::linux_vm_config(vm, rules, memory_mib)
             }
@@ -158,6 +178,7 @@ impl Assets {
 /// A device routing between the two hosts of its own network. Fields drop in order: QEMU first.
 pub struct Running {
     pub device: Device,
+    pub scenario: Scenario,
     pub vm: Option<Vm>,
     pub network: Network,
     /// QEMU start to the ready line (VMs only).
@@ -169,10 +190,11 @@ pub const BOOT_TIMEOUT: Duration = Duration::from_secs(120);
 const FIRST_PACKET_TIMEOUT: Duration = Duration::from_secs(30);
 const SHORT: Duration = Duration::from_secs(20);
 
-/// Builds a network, puts `device` in it with `nic` NICs and `memory_mib` of RAM, and waits until the LAN
-/// host reaches the WAN host through it.
+/// Builds a network, puts `device` in it configured for `scenario` with `nic` NICs and `memory_mib` of
+/// RAM, and waits until the LAN host reaches the WAN host through it.
 pub fn start(
     device: Device,
+    scenario: Scenario,
     nic: NicModel,
     memory_mib: u32,
     assets: &Assets,
@@ -180,7 +202,7 @@ pub fn start(
 ) -> Result<Running, String> {
     let network = Network::create()?;
     let (vm, boot) = if device.is_vm() {
-        let mut config = network.qemu_config(assets.qemu_config(device, memory_mib)?);
+        let mut config = network.qemu_config(assets.qemu_config(device, scenario, memory_mib)?);
         config.nic_model = nic;
         let mut vm = Vm::start(&config).map_err(|e| e.to_string())?;
         wait_ready(&mut vm, device, boot_timeout)
@@ -188,11 +210,17 @@ pub fn start(
         let boot = vm.elapsed();
         (Some(vm), Some(boot))
     } else {
-        network.route_with_host_kernel(true)?;
+        let rules: Option<Vec<String>> = scenario.host_kernel_rules().map(|extra| {
+            (1..=extra)
+                .map(|i| format!("ip saddr {} drop", scenario::extra_rule_address(i)))
+                .collect()
+        });
+        network.route_with_host_kernel_rules(rules.as_deref())?;
         (None, None)
     };
     let running = Running {
         device,
+        scenario,
         vm,
         network,
         boot,
@@ -205,6 +233,17 @@ pub fn start(
         let output = wan.run(&["ip", "addr", "add", &address, "dev", "eth0"], SHORT);
         if !output.success() {
             return Err(format!("null forwarder setup on the WAN host: {output}"));
+        }
+    }
+    if scenario.needs_return_route() {
+        // No masquerade: replies go to the LAN host's own address, through the device's WAN address.
+        let wan = running.network.wan();
+        let [a, b, c, _] = LAN_ROUTER.octets();
+        let prefix = format!("{a}.{b}.{c}.0/24");
+        let router = WAN_ROUTER.to_string();
+        let output = wan.run(&["ip", "route", "add", &prefix, "via", &router], SHORT);
+        if !output.success() {
+            return Err(format!("return route on the WAN host: {output}"));
         }
     }
     running.wait_forwarding(FIRST_PACKET_TIMEOUT)?;
@@ -299,7 +338,7 @@ pub fn min_memory(
     log: &mut dyn FnMut(String),
 ) -> Option<u32> {
     let mut works = |memory: u32| {
-        let result = start(device, nic, memory, assets, boot_timeout);
+        let result = start(device, Scenario::Soho, nic, memory, assets, boot_timeout);
         log(format!(
             "{} {nic:?} -m {memory}M: {}",
             device.name(),

@@ -87,6 +87,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const SETTLE: Duration = Duration::from_millis(300);
 /// The nft table [`udp_pps`] adds on the WAN host.
 const SINK_TABLE: &str = "load_udp_sink";
+/// The nft table [`udp_fill`] adds on the WAN host.
+const FILL_SINK_TABLE: &str = "load_fill_sink";
 /// The ephemeral port range [`connections_per_second`] gives the LAN host.
 const WIDE_PORT_RANGE: &str = "1024 65535";
 
@@ -102,6 +104,8 @@ const WIDE_PORT_RANGE: &str = "1024 65535";
 ///   and closes each connection at once, until killed.
 /// * `tcp-connect-rate ADDR PORT SECONDS`: for `SECONDS`, one connection after another: connect, wait for
 ///   the server to close, close; prints `{"connected", "failed", "seconds", "first_error"}`.
+/// * `udp-fill DST FLOWS RATE PAYLOAD`: one datagram per flow of [`fill_flow`] `0..FLOWS` to `DST`, at most
+///   `RATE` per second; prints `{"sent", "errors", "seconds", "first_error"}`.
 ///
 /// Returns the exit code (0 done, 1 failed, 2 bad arguments; the reason on stderr), or `None` when `args`
 /// are not a tool subcommand.
@@ -111,6 +115,7 @@ pub fn tool_main(args: &[String]) -> Option<i32> {
         "udp-flood" => udp_flood(rest),
         "tcp-accept" => tcp_accept(rest),
         "tcp-connect-rate" => tcp_connect_rate(rest),
+        "udp-fill" => udp_fill_tool(rest),
         _ => return None,
     };
     Some(match result {
@@ -147,6 +152,7 @@ fn usage(command: &str) -> &'static str {
     match command {
         "udp-flood" => "udp-flood DST PORT FLOWS SECONDS PAYLOAD",
         "tcp-accept" => "tcp-accept ADDR PORT",
+        "udp-fill" => "udp-fill DST FLOWS RATE PAYLOAD",
         _ => "tcp-connect-rate ADDR PORT SECONDS",
     }
 }
@@ -230,6 +236,72 @@ fn udp_flood(args: &[String]) -> Result<Value, ToolError> {
             first_error.unwrap_or_default()
         )));
     }
+    Ok(json!({ "sent": sent, "errors": errors, "seconds": seconds, "first_error": first_error }))
+}
+
+/// The first source port of [`udp_fill`]'s flows on the LAN host (below Linux's ephemeral range, so no
+/// other socket there has it).
+pub const FILL_SOURCE_PORT: u16 = 20_000;
+/// The most flows [`udp_fill`] makes (75 source ports).
+pub const MAX_FILL_FLOWS: u32 = 4 << 20;
+
+/// Flow `i` of a fill: (source port, destination port). Destination ports run through
+/// `UDP_PORT..=65535` for each source port in turn, so flows `0..n` are `n` distinct connections.
+pub fn fill_flow(i: u32) -> (u16, u16) {
+    let source = u32::from(FILL_SOURCE_PORT) + i / MAX_FLOWS;
+    let destination = u32::from(UDP_PORT) + i % MAX_FLOWS;
+    (
+        u16::try_from(source).unwrap_or(u16::MAX),
+        u16::try_from(destination).unwrap_or(u16::MAX),
+    )
+}
+
+fn udp_fill_tool(args: &[String]) -> Result<Value, ToolError> {
+    arg_count(args, 4)?;
+    let destination: Ipv4Addr = arg(args, 0, "DST")?;
+    let flows: u32 = arg(args, 1, "FLOWS")?;
+    let rate: u32 = arg(args, 2, "RATE")?;
+    let payload: usize = arg(args, 3, "PAYLOAD")?;
+    if flows == 0 || flows > MAX_FILL_FLOWS {
+        return Err(ToolError::Usage(format!(
+            "FLOWS must be 1..={MAX_FILL_FLOWS}, not {flows}"
+        )));
+    }
+    if rate == 0 || payload > 1472 {
+        return Err(ToolError::Usage(format!(
+            "RATE {rate} must be positive and PAYLOAD {payload} fit a 1500-byte MTU"
+        )));
+    }
+    let sockets: Vec<UdpSocket> = (0..flows.div_ceil(MAX_FLOWS))
+        .map(|k| {
+            let port = FILL_SOURCE_PORT + k as u16;
+            UdpSocket::bind((Ipv4Addr::UNSPECIFIED, port))
+                .map_err(|e| ToolError::Failed(format!("cannot bind UDP port {port}: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let data = vec![0u8; payload];
+    let (mut sent, mut errors) = (0u64, 0u64);
+    let mut first_error: Option<String> = None;
+    let started = Instant::now();
+    for i in 0..flows {
+        // Paced in batches of 64: sleep until the batch is due.
+        if i % 64 == 0 {
+            let due = Duration::from_secs_f64(f64::from(i) / f64::from(rate));
+            if let Some(ahead) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(ahead);
+            }
+        }
+        let (source, port) = fill_flow(i);
+        let socket = &sockets[usize::from(source - FILL_SOURCE_PORT)];
+        match socket.send_to(&data, SocketAddrV4::new(destination, port)) {
+            Ok(_) => sent += 1,
+            Err(e) => {
+                errors += 1;
+                first_error.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
     Ok(json!({ "sent": sent, "errors": errors, "seconds": seconds, "first_error": first_error }))
 }
 
@@ -613,6 +685,55 @@ pub fn udp_pps(
         delivered_pps: delivered as f64 / seconds,
         generated_pps: sent as f64 / seconds,
         seconds,
+    })
+}
+
+/// What one [`udp_fill`] sweep did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FillResult {
+    /// Datagrams the generator's sockets accepted.
+    pub sent: u64,
+    /// Flood datagrams that reached the WAN host.
+    pub delivered: u64,
+    pub seconds: f64,
+}
+
+/// One sweep over the flows `0..flows` of [`fill_flow`] from the LAN host to the WAN host through the DUT,
+/// one 64-byte frame each, at most `rate` per second: each flow the DUT forwards is a connection in its
+/// table. The WAN host counts and drops them at its ingress, as in [`udp_pps`], so nothing answers.
+pub fn udp_fill(
+    tool: &Tool,
+    lan: &Host,
+    wan: &Host,
+    flows: u32,
+    rate: u32,
+) -> Result<FillResult, String> {
+    let sink = NftTable::add(
+        wan,
+        "netdev",
+        FILL_SINK_TABLE,
+        &format!(
+            "chain ingress {{\n\
+             type filter hook ingress device \"{HOST_INTERFACE}\" priority 0;\n\
+             meta protocol ip udp dport {UDP_PORT}-65535 counter drop\n\
+             }}"
+        ),
+    )?;
+    reach_wan(lan)?;
+    let (destination, flows_arg, rate_arg) =
+        (WAN_HOST.to_string(), flows.to_string(), rate.to_string());
+    let payload = UDP_PAYLOAD.to_string();
+    let expected = Duration::from_secs_f64(f64::from(flows) / f64::from(rate.max(1)));
+    let report = tool.run(
+        lan,
+        &["udp-fill", &destination, &flows_arg, &rate_arg, &payload],
+        expected + MARGIN,
+    )?;
+    std::thread::sleep(SETTLE);
+    Ok(FillResult {
+        sent: report_u64(&report, "sent")?,
+        delivered: sink.packets()?,
+        seconds: report_seconds(&report)?,
     })
 }
 

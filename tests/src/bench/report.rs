@@ -35,6 +35,14 @@ pub struct Metric {
     pub better: Better,
 }
 
+/// A ratio of two metrics' medians on the same device, e.g. stateful over plain forwarding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WithinDevice {
+    pub label: &'static str,
+    pub numerator: &'static str,
+    pub denominator: &'static str,
+}
+
 /// min / median / max of a metric's samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Summary {
@@ -75,6 +83,8 @@ pub struct Report {
     failures: BTreeMap<(usize, usize), Vec<String>>,
     /// Free-form facts about the run (machine, accelerator, rounds, versions).
     pub context: Vec<(String, String)>,
+    /// Ratios inside each device, printed after the table.
+    pub within: Vec<WithinDevice>,
 }
 
 /// The device the ratios put in the numerator.
@@ -137,8 +147,15 @@ impl Report {
         (theirs != 0.0).then(|| ours / theirs)
     }
 
+    /// `within.numerator` median / `within.denominator` median on `dut`.
+    pub fn within_ratio(&self, within: &WithinDevice, dut: &str) -> Option<f64> {
+        let numerator = self.summary(within.numerator, dut)?.median;
+        let denominator = self.summary(within.denominator, dut)?.median;
+        (denominator != 0.0).then(|| numerator / denominator)
+    }
+
     /// The table: one row per metric, one column per device (median, and min–max when they differ),
-    /// then the two ratios.
+    /// then the two ratios; then the within-device ratios, one row each, one column per device.
     pub fn table(&self) -> String {
         let mut header = vec!["metric".to_string()];
         header.extend(self.duts.iter().cloned());
@@ -174,26 +191,23 @@ impl Report {
             }
             rows.push(row);
         }
-        let columns = rows[0].len();
-        let widths: Vec<usize> = (0..columns)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        let mut out = String::new();
-        for (i, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let pad = widths[c] - cell.chars().count();
-                if c == 0 {
-                    let _ = write!(out, "{cell}{}", " ".repeat(pad));
-                } else {
-                    let _ = write!(out, "  {}{cell}", " ".repeat(pad));
+        let mut out = aligned(&rows);
+        if !self.within.is_empty() {
+            let mut header = vec!["within each device (median / median)".to_string()];
+            header.extend(self.duts.iter().cloned());
+            let mut rows = vec![header];
+            for within in &self.within {
+                let mut row = vec![within.label.to_string()];
+                for dut in &self.duts {
+                    row.push(match self.within_ratio(within, dut) {
+                        Some(r) => format!("{r:.2}"),
+                        None => "-".into(),
+                    });
                 }
+                rows.push(row);
             }
             out.push('\n');
-            if i == 0 {
-                let total: usize = widths.iter().sum::<usize>() + 2 * (columns - 1);
-                out.push_str(&"-".repeat(total));
-                out.push('\n');
-            }
+            out.push_str(&aligned(&rows));
         }
         let failures = self.failure_lines();
         if !failures.is_empty() {
@@ -259,8 +273,51 @@ impl Report {
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        json!({ "context": context, "devices": self.duts, "metrics": metrics })
+        let within: Vec<Value> = self
+            .within
+            .iter()
+            .map(|within| {
+                let ratios: serde_json::Map<String, Value> = self
+                    .duts
+                    .iter()
+                    .map(|dut| (dut.clone(), json!(self.within_ratio(within, dut))))
+                    .collect();
+                json!({
+                    "label": within.label,
+                    "numerator": within.numerator,
+                    "denominator": within.denominator,
+                    "ratios": ratios,
+                })
+            })
+            .collect();
+        json!({ "context": context, "devices": self.duts, "metrics": metrics, "within": within })
     }
+}
+
+/// `rows` as text columns: the first left-aligned, the rest right-aligned, a rule under the header row.
+fn aligned(rows: &[Vec<String>]) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                let _ = write!(out, "{cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(out, "  {}{cell}", " ".repeat(pad));
+            }
+        }
+        out.push('\n');
+        if i == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * (columns - 1);
+            out.push_str(&"-".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Three significant digits, no exponent for the magnitudes this report sees.
@@ -317,6 +374,53 @@ mod tests {
         assert_eq!(report.ratio("boot", LINUX_VM), None, "no Linux sample");
         report.record(BOOT, LINUX_VM, 0.0);
         assert_eq!(report.ratio("boot", LINUX_VM), None, "no division by zero");
+    }
+
+    #[test]
+    fn within_device_ratios_divide_medians_of_one_device() {
+        const PLAIN: Metric = Metric {
+            key: "plain",
+            label: "plain",
+            unit: "pkt/s",
+            better: Better::Higher,
+        };
+        let mut report = Report {
+            within: vec![WithinDevice {
+                label: "stateful / plain",
+                numerator: "pps",
+                denominator: "plain",
+            }],
+            ..Report::default()
+        };
+        report.record(PPS, APPLIANCE, 90.0);
+        report.record(PLAIN, APPLIANCE, 100.0);
+        report.record(PPS, LINUX_VM, 30.0);
+        report.record(PLAIN, NULL_FORWARDER, 0.0);
+        report.record(PPS, NULL_FORWARDER, 10.0);
+        let within = report.within[0];
+        assert_eq!(report.within_ratio(&within, APPLIANCE), Some(0.9));
+        assert_eq!(
+            report.within_ratio(&within, LINUX_VM),
+            None,
+            "no plain figure"
+        );
+        assert_eq!(
+            report.within_ratio(&within, NULL_FORWARDER),
+            None,
+            "no division by zero"
+        );
+        let table = report.table();
+        let row = table
+            .lines()
+            .find(|l| l.starts_with("stateful / plain"))
+            .expect(&table);
+        assert_eq!(
+            row.split_whitespace().skip(3).collect::<Vec<_>>(),
+            ["0.90", "-", "-"]
+        );
+        let json = report.json();
+        assert_eq!(json["within"][0]["ratios"][APPLIANCE], 0.9);
+        assert!(json["within"][0]["ratios"][LINUX_VM].is_null());
     }
 
     #[test]

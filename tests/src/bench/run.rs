@@ -1,16 +1,23 @@
-//! One benchmark run: for each NIC model, `rounds` rounds in which every device under test in turn
-//! (appliance, Linux VM, null forwarder, host kernel, then again…) boots in a fresh copy of the topology
-//! and goes through every traffic measurement; then, once per VM, the smallest RAM it forwards with.
-//! Interleaving the devices inside each round spreads the machine's noise over all of them; the report
-//! gives min/median/max over the rounds.
+//! One benchmark run: for each NIC model, `rounds` rounds in which, for each [`Scenario`], every device
+//! under test that can run it in turn (appliance, Linux VM, null forwarder, host kernel, then again…)
+//! boots in a fresh copy of the topology configured for the scenario and goes through the scenario's
+//! measurements; then, once per VM, the smallest RAM it forwards with. Interleaving the devices inside
+//! each round spreads the machine's noise over all of them; the report gives min/median/max over the
+//! rounds.
+//!
+//! The SOHO scenario takes every traffic metric; the others take the 64-byte UDP rate that shows what
+//! they change (no firewall, 1000 more rules, a full connection table) plus, for the last, the table's
+//! size and memory. The report's within-device ratios compare them with the SOHO figure.
 
 use std::time::{Duration, Instant};
 
 use qemu_runner::NicModel;
 
+use super::conntrack;
 use super::dut::{self, Assets, Device, Running};
 use super::load::{self, Tool};
-use super::report::{Better, Metric, Report};
+use super::report::{Better, Metric, Report, WithinDevice};
+use super::scenario::Scenario;
 use crate::netns::WAN_HOST;
 
 pub const BOOT: Metric = Metric {
@@ -85,11 +92,69 @@ pub const NEW_CONNECTIONS: Metric = Metric {
     unit: "conn/s",
     better: Better::Higher,
 };
+pub const UDP_PLAIN: Metric = Metric {
+    key: "udp64_pps_plain",
+    label: "64 B UDP delivered, no firewall or NAT, 1 flow",
+    unit: "pkt/s",
+    better: Better::Higher,
+};
+pub const UDP_RULES: Metric = Metric {
+    key: "udp64_pps_1000_rules",
+    label: "64 B UDP delivered, firewall+NAT + 1000 non-matching rules, 1 flow",
+    unit: "pkt/s",
+    better: Better::Higher,
+};
+pub const CT_CONNECTIONS: Metric = Metric {
+    key: "conntrack_connections",
+    label: "connections tracked after the fill",
+    unit: "conn",
+    better: Better::Higher,
+};
+pub const CT_BYTES: Metric = Metric {
+    key: "conntrack_bytes_per_connection",
+    label: "memory per tracked connection, full table",
+    unit: "B",
+    better: Better::Lower,
+};
+pub const UDP_CT: Metric = Metric {
+    key: "udp64_pps_full_table",
+    label: "64 B UDP delivered, firewall+NAT, full connection table, 1 flow",
+    unit: "pkt/s",
+    better: Better::Higher,
+};
+
+/// The ratios the report gives inside each device: what a scenario costs against the SOHO figure.
+pub const WITHIN: [WithinDevice; 3] = [
+    WithinDevice {
+        label: "firewall+NAT / plain forwarding, 64 B UDP",
+        numerator: UDP_1.key,
+        denominator: UDP_PLAIN.key,
+    },
+    WithinDevice {
+        label: "1000 extra rules / defconf rules, 64 B UDP",
+        numerator: UDP_RULES.key,
+        denominator: UDP_1.key,
+    },
+    WithinDevice {
+        label: "full connection table / defconf, 64 B UDP",
+        numerator: UDP_CT.key,
+        denominator: UDP_1.key,
+    },
+];
+
+/// Connections the full run fills the table with: the "conntrack at 1M entries".
+pub const FULL_TABLE: u32 = 1_000_000;
+/// Connections the quick run fills the table with.
+pub const QUICK_TABLE: u32 = 20_000;
 
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub devices: Vec<Device>,
+    /// What the devices are configured for, in the order each round runs them.
+    pub scenarios: Vec<Scenario>,
+    /// RAM of every VM in [`Scenario::Conntrack`] (the table needs more than the rest).
+    pub conntrack_memory_mib: u32,
     pub nics: Vec<NicModel>,
     pub rounds: u32,
     /// Length of each throughput measurement.
@@ -106,6 +171,13 @@ impl Plan {
     pub fn full() -> Self {
         Self {
             devices: Device::DEFAULT.to_vec(),
+            scenarios: vec![
+                Scenario::Soho,
+                Scenario::Plain,
+                Scenario::ExtraRules,
+                Scenario::Conntrack(FULL_TABLE),
+            ],
+            conntrack_memory_mib: 1024,
             nics: vec![NicModel::VirtioNet, NicModel::E1000],
             rounds: 3,
             duration: Duration::from_secs(5),
@@ -115,9 +187,17 @@ impl Plan {
         }
     }
 
-    /// A smoke run that shows the harness works: one round of short measurements, no RAM bisection.
+    /// A smoke run that shows the harness works: one round of short measurements, a small table fill,
+    /// no RAM bisection.
     pub fn quick() -> Self {
         Self {
+            scenarios: vec![
+                Scenario::Soho,
+                Scenario::Plain,
+                Scenario::ExtraRules,
+                Scenario::Conntrack(QUICK_TABLE),
+            ],
+            conntrack_memory_mib: 256,
             nics: vec![NicModel::VirtioNet],
             rounds: 1,
             duration: Duration::from_secs(1),
@@ -138,6 +218,7 @@ pub fn run(
     let mut reports = Vec::new();
     for &nic in &plan.nics {
         let mut report = Report::default();
+        report.within = WITHIN.to_vec();
         report.context.push(("nic".into(), format!("{nic:?}")));
         report
             .context
@@ -160,25 +241,40 @@ pub fn run(
             }
         }
         for round in 1..=plan.rounds {
-            for &device in &plan.devices {
-                let started = Instant::now();
-                log(format!(
-                    "{nic:?} round {round}/{}: {}",
-                    plan.rounds,
-                    device.name()
-                ));
-                match dut::start(device, nic, plan.memory_mib, assets, dut::BOOT_TIMEOUT) {
-                    Ok(running) => measure(plan, tool, &running, &mut report, log),
-                    Err(e) => {
-                        log(format!("  cannot start: {e}"));
-                        report.record_failure(BOOT, device.name(), first_line(&e));
+            for &scenario in &plan.scenarios {
+                for &device in plan.devices.iter().filter(|&&d| scenario.runs_on(d)) {
+                    let started = Instant::now();
+                    log(format!(
+                        "{nic:?} round {round}/{}, {}: {}",
+                        plan.rounds,
+                        scenario.name(),
+                        device.name()
+                    ));
+                    let memory = match scenario {
+                        Scenario::Conntrack(_) => plan.conntrack_memory_mib,
+                        _ => plan.memory_mib,
+                    };
+                    let boot_metric = match scenario {
+                        Scenario::Soho => BOOT,
+                        Scenario::Plain => UDP_PLAIN,
+                        Scenario::ExtraRules => UDP_RULES,
+                        Scenario::Conntrack(_) => UDP_CT,
+                    };
+                    match dut::start(device, scenario, nic, memory, assets, dut::BOOT_TIMEOUT) {
+                        Ok(mut running) => {
+                            measure(plan, tool, &mut running, &mut report, log);
+                        }
+                        Err(e) => {
+                            log(format!("  cannot start: {e}"));
+                            report.record_failure(boot_metric, device.name(), first_line(&e));
+                        }
                     }
+                    log(format!(
+                        "  {} done in {:.0?}",
+                        device.name(),
+                        started.elapsed()
+                    ));
                 }
-                log(format!(
-                    "  {} done in {:.0?}",
-                    device.name(),
-                    started.elapsed()
-                ));
             }
         }
         if plan.min_ram {
@@ -210,8 +306,81 @@ fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or("").to_string()
 }
 
-/// Every traffic measurement on one running device; failures are recorded, not fatal.
+/// The scenario's measurements on one running device; failures are recorded, not fatal.
 fn measure(
+    plan: &Plan,
+    tool: &Tool,
+    running: &mut Running,
+    report: &mut Report,
+    log: &mut dyn FnMut(String),
+) {
+    let udp = |running: &Running| {
+        let (lan, wan) = (running.network.lan(), running.network.wan());
+        load::udp_pps(tool, lan, wan, 1, plan.duration).map(|r| r.delivered_pps)
+    };
+    let name = running.device.name();
+    match running.scenario {
+        Scenario::Soho => measure_soho(plan, tool, running, report, log),
+        Scenario::Plain => {
+            let result = udp(running);
+            note(running, report, log, UDP_PLAIN, result);
+        }
+        Scenario::ExtraRules => {
+            let result = udp(running);
+            note(running, report, log, UDP_RULES, result);
+        }
+        Scenario::Conntrack(connections) => {
+            match conntrack::fill(running, tool, connections, log) {
+                Ok(filled) => {
+                    log(format!(
+                        "  filled in {:.0} s ({} sweeps)",
+                        filled.seconds, filled.sweeps
+                    ));
+                    report.record(CT_CONNECTIONS, name, filled.connections as f64);
+                    let per_connection = filled
+                        .bytes_per_connection()
+                        .ok_or_else(|| "the table stayed empty".to_string());
+                    note(running, report, log, CT_BYTES, per_connection);
+                    let result = udp(running);
+                    note(running, report, log, UDP_CT, result);
+                }
+                Err(e) => {
+                    for metric in [CT_CONNECTIONS, CT_BYTES, UDP_CT] {
+                        note(running, report, log, metric, Err(e.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Records `result` for `metric` on the running device, and logs it (with the console's end on failure).
+fn note(
+    running: &Running,
+    report: &mut Report,
+    log: &mut dyn FnMut(String),
+    metric: Metric,
+    result: Result<f64, String>,
+) {
+    let name = running.device.name();
+    match result {
+        Ok(value) => {
+            log(format!("  {}: {value:.3} {}", metric.key, metric.unit));
+            report.record(metric, name, value);
+        }
+        Err(e) => {
+            log(format!(
+                "  {}: failed: {e}{}",
+                metric.key,
+                running.console_tail()
+            ));
+            report.record_failure(metric, name, first_line(&e));
+        }
+    }
+}
+
+/// Every traffic measurement of the SOHO scenario.
+fn measure_soho(
     plan: &Plan,
     tool: &Tool,
     running: &Running,

@@ -14,15 +14,18 @@ use qemu_runner::NicModel;
 use tests::bench::dut::{Assets, Device};
 use tests::bench::load;
 use tests::bench::run::{self, Plan};
+use tests::bench::scenario::Scenario;
 
 const USAGE: &str = "usage: bench [--quick] [--rounds N] [--nic virtio|e1000|both] [--devices LIST]
-             [--duration SECONDS] [--no-min-ram] [--json PATH]
+             [--scenarios LIST] [--connections N] [--duration SECONDS] [--no-min-ram] [--json PATH]
 
 --quick       one round of 1 s measurements with virtio-net, no RAM bisection (checks the harness)
 --rounds N    interleaved rounds per NIC model (default 3)
 --nic         NIC model(s) every VM gets (default both)
 --devices     comma-separated subset of appliance,linux-vm,linux-vm-flowtable,null-forwarder,
               host-kernel
+--scenarios   comma-separated subset of soho,plain,rules,conntrack (default all)
+--connections connections the conntrack scenario fills the table with (default 1000000)
 --duration    seconds per throughput measurement (default 5)
 --no-min-ram  skip bisecting the least RAM each VM forwards with
 --json PATH   where the JSON report goes (default target/bench/report.json)";
@@ -56,6 +59,8 @@ fn main() -> ExitCode {
 fn parse(args: &[String]) -> Result<(Plan, PathBuf), String> {
     let mut plan = Plan::full();
     let mut json = PathBuf::from("target/bench/report.json");
+    let mut scenarios: Option<String> = None;
+    let mut connections: Option<u32> = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -68,6 +73,18 @@ fn parse(args: &[String]) -> Result<(Plan, PathBuf), String> {
                 let devices = plan.devices.clone();
                 plan = Plan::quick();
                 plan.devices = devices;
+            }
+            "--scenarios" => scenarios = Some(value("--scenarios")?),
+            "--connections" => {
+                connections = Some(
+                    value("--connections")?
+                        .parse()
+                        .ok()
+                        .filter(|&n| n > 0 && n <= load::MAX_FILL_FLOWS)
+                        .ok_or_else(|| {
+                            format!("--connections needs 1..={}", load::MAX_FILL_FLOWS)
+                        })?,
+                );
             }
             "--rounds" => {
                 plan.rounds = value("--rounds")?
@@ -106,6 +123,31 @@ fn parse(args: &[String]) -> Result<(Plan, PathBuf), String> {
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }
+    // The table size of the plan (full or quick) unless given.
+    let default_connections = plan.scenarios.iter().find_map(|s| match s {
+        Scenario::Conntrack(n) => Some(*n),
+        _ => None,
+    });
+    let connections = connections
+        .or(default_connections)
+        .unwrap_or(run::FULL_TABLE);
+    plan.scenarios = match scenarios {
+        Some(list) => list
+            .split(',')
+            .map(|name| {
+                Scenario::parse(name.trim(), connections)
+                    .ok_or_else(|| format!("unknown scenario {name:?}\n{USAGE}"))
+            })
+            .collect::<Result<_, _>>()?,
+        None => plan
+            .scenarios
+            .iter()
+            .map(|&s| match s {
+                Scenario::Conntrack(_) => Scenario::Conntrack(connections),
+                other => other,
+            })
+            .collect(),
+    };
     Ok((plan, json))
 }
 
@@ -149,7 +191,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let mut log = |line: String| eprintln!("{line}");
     log(format!("building images for {:?}", plan.devices));
-    let assets = Assets::build(&plan.devices)?;
+    let assets = Assets::build(&plan.devices, &plan.scenarios)?;
     let tool = load::Tool::current_exe()?;
     let reports = run::run(&plan, &tool, &assets, &mut log);
 
