@@ -5,12 +5,16 @@
 //! A plain `harness = false` main timed with `std::time::Instant`; destinations cycle through 1024
 //! addresses inside the configured prefixes so lookups do not all hit one cache line. For repeatable
 //! figures on a noisy machine count instructions instead:
-//! `valgrind --tool=callgrind target/release/deps/forwarding-* --quick`.
-//! Run: `cargo bench -p netstack --bench forwarding`.
+//! `valgrind --tool=callgrind --toggle-collect='*::counted_*' FORWARDING --quick`, FORWARDING being the
+//! executable `cargo bench -p netstack --bench forwarding --no-run` names (the timed loop is
+//! `counted_forwarding`; the toggle leaves building the table and frames uncounted).
+//! Run: `cargo bench -p netstack --bench forwarding`; `-- --routes N` runs one table size and adds a line
+//! `ns_per_packet=…` for programs to read, `--packets N` sets the packet count.
 
 use std::hint::black_box;
-use std::time::Instant as Clock;
+use std::time::{Duration, Instant as Clock};
 
+use netstack::interface::InterfaceId;
 use netstack::route::{Gateway, StaticRoute};
 use netstack::{Engine, EngineConfig, Instant};
 use smoltcp::phy::ChecksumCapabilities;
@@ -132,39 +136,74 @@ fn engine_with_routes(routes: usize) -> (Engine, Vec<Vec<u8>>) {
     (engine, frames)
 }
 
+/// The timed loop: `packets` frames (cycling through `frames`) in on `lan`, out on `wan`.
+#[inline(never)]
+fn counted_forwarding(
+    engine: &mut Engine,
+    frames: &[Vec<u8>],
+    packets: usize,
+    (lan, wan): (InterfaceId, InterfaceId),
+    now: Instant,
+) -> Duration {
+    let start = Clock::now();
+    for i in 0..packets {
+        engine.receive(lan, &frames[i % frames.len()], now);
+        engine.transmit(wan, |f| !black_box(f).is_empty());
+    }
+    start.elapsed()
+}
+
+/// The value following `--name` on the command line, if any; exits with a message if it is not a
+/// positive number.
+fn count_option(args: &[String], name: &str) -> Option<usize> {
+    let value = args
+        .iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))?;
+    match value.parse() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            eprintln!("{name} wants a positive number, not {value:?}");
+            std::process::exit(2)
+        }
+    }
+}
+
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let packets: usize = if quick { 20_000 } else { 2_000_000 };
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let packets =
+        count_option(&args, "--packets").unwrap_or(if quick { 20_000 } else { 2_000_000 });
+    let only = count_option(&args, "--routes");
     println!(
         "plain forwarding of 64-byte UDP frames (receive + route + ARP-resolved egress + dequeue)"
     );
-    for routes in [1, 1_000, 100_000] {
+    let sizes = match only {
+        Some(routes) => vec![routes],
+        None => vec![1, 1_000, 100_000],
+    };
+    for routes in sizes {
         let (mut engine, frames) = engine_with_routes(routes);
-        let (wan, lan) = (
-            netstack::interface::InterfaceId(0),
-            netstack::interface::InterfaceId(1),
-        );
+        let (wan, lan) = (InterfaceId(0), InterfaceId(1));
         let now = Instant::from_secs(2);
         // Warm up: fills the buffer pool and the neighbour entry.
         for frame in frames.iter().take(1024) {
             engine.receive(lan, frame, now);
             engine.transmit(wan, |f| !black_box(f).is_empty());
         }
-        let start = Clock::now();
-        for i in 0..packets {
-            engine.receive(lan, &frames[i % frames.len()], now);
-            engine.transmit(wan, |f| !black_box(f).is_empty());
-        }
-        let elapsed = start.elapsed();
+        let elapsed = counted_forwarding(&mut engine, &frames, packets, (lan, wan), now);
         let forwarded = engine.stats().forwarded;
         assert!(
             forwarded as usize >= packets,
             "only {forwarded} of {packets} forwarded"
         );
+        let ns = elapsed.as_nanos() as f64 / packets as f64;
         println!(
-            "  {routes:>7} routes: {:>6.1} ns/packet ({:.2} Mpps on one core)",
-            elapsed.as_nanos() as f64 / packets as f64,
+            "  {routes:>7} routes: {ns:>6.1} ns/packet ({:.2} Mpps on one core)",
             packets as f64 / elapsed.as_secs_f64() / 1e6
         );
+        if only.is_some() {
+            println!("ns_per_packet={ns}");
+        }
     }
 }

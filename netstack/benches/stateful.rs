@@ -6,9 +6,15 @@
 //!
 //! A plain `harness = false` main timed with `std::time::Instant`. Run:
 //! `cargo bench -p netstack --bench stateful` (`-- --quick` for a short run).
+//!
+//! `-- --only CASE` (fasttrack, plain, new, lookup) runs one case, and for the first three adds a line
+//! `ns_per_packet=…` for programs to read; `--packets N` sets the packet (connection, lookup) count. Each case's timed loop
+//! is a function named `counted_…`, so that `valgrind --tool=callgrind --toggle-collect='*::counted_*'`
+//! counts the instructions of that loop alone, not of building the engine and the frames
+//! (`tests/src/bench/engine.rs` does this for the benchmark report).
 
 use std::hint::black_box;
-use std::time::Instant as Clock;
+use std::time::{Duration as ClockDuration, Instant as Clock};
 
 use netstack::conntrack::{Conntrack, ConntrackSettings};
 use netstack::firewall::spec::{PortRange, Table};
@@ -197,12 +203,7 @@ fn established_flow(fasttrack: bool, packets: usize) -> f64 {
         s.engine.receive(s.lan, &data, now);
         s.engine.transmit(s.wan, |f| !black_box(f).is_empty());
     }
-    let start = Clock::now();
-    for _ in 0..packets {
-        s.engine.receive(s.lan, &data, now);
-        s.engine.transmit(s.wan, |f| !black_box(f).is_empty());
-    }
-    let ns = start.elapsed().as_nanos() as f64 / packets as f64;
+    let ns = counted_established(&mut s, &data, packets, now).as_nanos() as f64 / packets as f64;
     assert!(
         s.engine.stats().forwarded as usize > packets,
         "flow was not forwarded"
@@ -210,9 +211,20 @@ fn established_flow(fasttrack: bool, packets: usize) -> f64 {
     ns
 }
 
+/// The timed loop of [`established_flow`]: `packets` copies of `data` in on the LAN, out on the WAN.
+#[inline(never)]
+fn counted_established(s: &mut Soho, data: &[u8], packets: usize, now: Instant) -> ClockDuration {
+    let start = Clock::now();
+    for _ in 0..packets {
+        s.engine.receive(s.lan, data, now);
+        s.engine.transmit(s.wan, |f| !black_box(f).is_empty());
+    }
+    start.elapsed()
+}
+
 fn new_connections(count: usize) -> f64 {
     let mut s = soho(true, 1 << 20);
-    let mut now = Instant::from_secs(2);
+    let now = Instant::from_secs(2);
     // One public address gives ~64k ports per server endpoint, so spread the connections over servers.
     let frames: Vec<Vec<u8>> = (0..count)
         .map(|i| {
@@ -226,6 +238,20 @@ fn new_connections(count: usize) -> f64 {
             )
         })
         .collect();
+    let ns = counted_new_connections(&mut s, &frames, now).as_nanos() as f64 / count as f64;
+    let made = s.engine.hooks().conntrack().len();
+    assert!(
+        made >= count * 9 / 10,
+        "only {made} of {count} connections created: {:?}",
+        s.engine.hooks().stats()
+    );
+    ns
+}
+
+/// The timed loop of [`new_connections`]: each SYN in on the LAN, out on the WAN, the clock advancing 1 ms
+/// every 4096 connections.
+#[inline(never)]
+fn counted_new_connections(s: &mut Soho, frames: &[Vec<u8>], mut now: Instant) -> ClockDuration {
     let start = Clock::now();
     for (i, f) in frames.iter().enumerate() {
         s.engine.receive(s.lan, f, now);
@@ -234,14 +260,7 @@ fn new_connections(count: usize) -> f64 {
             now += Duration::from_millis(1);
         }
     }
-    let ns = start.elapsed().as_nanos() as f64 / count as f64;
-    let made = s.engine.hooks().conntrack().len();
-    assert!(
-        made >= count * 9 / 10,
-        "only {made} of {count} connections created: {:?}",
-        s.engine.hooks().stats()
-    );
-    ns
+    start.elapsed()
 }
 
 /// ns per `Conntrack::process` of an established packet, with `connections` in the table.
@@ -285,11 +304,39 @@ fn lookup(connections: usize, lookups: usize) -> (f64, usize) {
             )
         })
         .collect();
+    let elapsed = counted_lookups(&mut ct, &probes, lookups, now);
+    (elapsed.as_nanos() as f64 / lookups as f64, ct.len())
+}
+
+/// The timed loop of [`lookup`]: `lookups` established packets, cycling through `probes`.
+#[inline(never)]
+fn counted_lookups(
+    ct: &mut Conntrack,
+    probes: &[Vec<u8>],
+    lookups: usize,
+    now: Instant,
+) -> ClockDuration {
     let start = Clock::now();
     for k in 0..lookups {
         black_box(ct.process(&probes[k % probes.len()], now));
     }
-    (start.elapsed().as_nanos() as f64 / lookups as f64, ct.len())
+    start.elapsed()
+}
+
+/// The value following `--name` on the command line, if any; exits with a message if it is not a
+/// positive number.
+fn count_option(args: &[String], name: &str) -> Option<usize> {
+    let value = args
+        .iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))?;
+    match value.parse() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            eprintln!("{name} wants a positive number, not {value:?}");
+            std::process::exit(2)
+        }
+    }
 }
 
 fn main() {
@@ -303,36 +350,48 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(String::as_str);
     let wanted = |case: &str| only.is_none_or(|o| o == case);
-    let packets = if quick { 20_000 } else { 1_000_000 };
+    let chosen = count_option(&args, "--packets");
+    // With one case chosen, its figure is also printed alone on a line for programs to read (the lookup
+    // case gives two figures, so only its human lines).
+    let result = |ns: f64| {
+        if only.is_some() {
+            println!("ns_per_packet={ns}");
+        }
+        ns
+    };
+    let packets = chosen.unwrap_or(if quick { 20_000 } else { 1_000_000 });
     println!("established masqueraded TCP flow, 20 filter rules:");
     if wanted("fasttrack") {
         println!(
             "  with FastTrack:    {:>7.1} ns/packet",
-            established_flow(true, packets)
+            result(established_flow(true, packets))
         );
     }
     if wanted("plain") {
         println!(
             "  without FastTrack: {:>7.1} ns/packet",
-            established_flow(false, packets)
+            result(established_flow(false, packets))
         );
     }
-    let connections = if quick { 5_000 } else { 200_000 };
+    let connections = chosen.unwrap_or(if quick { 5_000 } else { 200_000 });
     if wanted("new") {
         println!(
             "new connection setup (SYN, conntrack + masquerade + confirm): {:>7.1} ns/connection",
-            new_connections(connections)
+            result(new_connections(connections))
         );
     }
     if wanted("lookup") {
+        let lookups = chosen.unwrap_or(if quick { 50_000 } else { 2_000_000 });
         for size in [1_000, if quick { 20_000 } else { 1_000_000 }] {
-            let (ns, len) = lookup(size, if quick { 50_000 } else { 2_000_000 });
+            let (ns, len) = lookup(size, lookups);
             println!("conntrack lookup+update with {len:>8} connections: {ns:>6.1} ns/packet");
         }
     }
-    let ct = Conntrack::new(ConntrackSettings::default(), 0);
-    println!(
-        "memory per connection (entry + both index entries): {} bytes",
-        ct.bytes_per_connection()
-    );
+    if only.is_none() {
+        let ct = Conntrack::new(ConntrackSettings::default(), 0);
+        println!(
+            "memory per connection (entry + both index entries): {} bytes",
+            ct.bytes_per_connection()
+        );
+    }
 }
