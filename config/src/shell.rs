@@ -62,6 +62,35 @@ pub trait SystemControl {
     fn dynamic_items(&self, _config: &Config, _menu: &MenuDef) -> Vec<Item> {
         Vec::new()
     }
+    /// `/ip firewall connection`: up to `max` entries of the running connection table from table
+    /// position `from` on (start at 0), as items of `menu`, and the position the next page starts at
+    /// (`None`: no more). A system without connection tracking has none.
+    fn connections(&self, _menu: &MenuDef, _from: u32, _max: usize) -> (Vec<Item>, Option<u32>) {
+        (Vec::new(), None)
+    }
+    /// The connection with this `*ID`, as an item of `menu`.
+    fn connection(&self, _menu: &MenuDef, _id: u32) -> Option<Item> {
+        None
+    }
+    /// How many entries the connection table holds (without listing them).
+    fn connection_count(&self) -> usize {
+        0
+    }
+    /// `/ip firewall connection remove`: whether a connection with this `*ID` existed.
+    fn remove_connection(&mut self, _id: u32) -> bool {
+        false
+    }
+    /// `reset-counters` (`ids`: those items of `menu`; `None`: all, `reset-counters-all`) of firewall
+    /// rules and interfaces; `Err` with RouterOS's words (`no such item`). A system that keeps no
+    /// counters has nothing to reset.
+    fn reset_counters(
+        &mut self,
+        _config: &Config,
+        _menu: &MenuDef,
+        _ids: Option<&[u32]>,
+    ) -> Result<(), String> {
+        Ok(())
+    }
     /// `:log` from scripts.
     fn log(&mut self, _topics: &str, _message: &str) {}
     /// `/log print`: (time, topics, message), oldest first.

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use config::model::{Config, Item, MenuDef};
 use config::{InterfaceInfo, ResourceInfo, Shell, SystemControl};
+use drivers::net::NetCounters;
 
 use crate::configuration::Configuration;
 
@@ -20,12 +21,41 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (development)");
 /// The kernel's answers to the shell.
 pub struct Kernel {
     cpu_name: String,
+    /// Each port's NIC counters at its last `/interface reset-counters`, by position in
+    /// [`Datapath::stats`]: the drivers count from boot, so `print stats` shows what was counted since.
+    /// (The engine's own counters are reset in the engine.)
+    baselines: Vec<Option<NicBaseline>>,
+}
+
+/// The NIC counters of one port when they were last reset.
+#[derive(Clone, Copy, Default)]
+struct NicBaseline {
+    device: NetCounters,
+    tx_dropped: u64,
+}
+
+impl NicBaseline {
+    /// `counters` minus this baseline, field by field (never below zero).
+    fn since(&self, counters: &NetCounters) -> NetCounters {
+        let base = &self.device;
+        NetCounters {
+            rx_packets: counters.rx_packets.saturating_sub(base.rx_packets),
+            rx_bytes: counters.rx_bytes.saturating_sub(base.rx_bytes),
+            rx_errors: counters.rx_errors.saturating_sub(base.rx_errors),
+            rx_dropped: counters.rx_dropped.saturating_sub(base.rx_dropped),
+            tx_packets: counters.tx_packets.saturating_sub(base.tx_packets),
+            tx_bytes: counters.tx_bytes.saturating_sub(base.tx_bytes),
+            tx_errors: counters.tx_errors.saturating_sub(base.tx_errors),
+            tx_ring_full: counters.tx_ring_full.saturating_sub(base.tx_ring_full),
+        }
+    }
 }
 
 impl Kernel {
     pub fn new() -> Self {
         Self {
             cpu_name: cpu::brand(),
+            baselines: Vec::new(),
         }
     }
 }
@@ -203,20 +233,78 @@ impl SystemControl for KernelView<'_> {
         self.datapath
             .stats()
             .into_iter()
-            .map(|s| InterfaceInfo {
-                name: s.name,
-                running: s.running,
-                disabled: s.disabled,
-                rx_byte: s.device.rx_bytes,
-                tx_byte: s.device.tx_bytes,
-                rx_packet: s.device.rx_packets,
-                tx_packet: s.device.tx_packets,
-                rx_drop: s.device.rx_dropped + s.engine_rx_drops,
-                tx_drop: s.tx_dropped,
-                tx_queue_drop: s.tx_queue_drops,
-                rx_error: s.device.rx_errors,
-                tx_error: s.device.tx_errors,
+            .enumerate()
+            .map(|(port, s)| {
+                let base = self
+                    .kernel
+                    .baselines
+                    .get(port)
+                    .copied()
+                    .flatten()
+                    .unwrap_or_default();
+                let device = base.since(&s.device);
+                InterfaceInfo {
+                    name: s.name,
+                    running: s.running,
+                    disabled: s.disabled,
+                    rx_byte: device.rx_bytes,
+                    tx_byte: device.tx_bytes,
+                    rx_packet: device.rx_packets,
+                    tx_packet: device.tx_packets,
+                    rx_drop: device.rx_dropped.saturating_add(s.engine_rx_drops),
+                    tx_drop: s.tx_dropped.saturating_sub(base.tx_dropped),
+                    tx_queue_drop: s.tx_queue_drops,
+                    rx_error: device.rx_errors,
+                    tx_error: device.tx_errors,
+                }
             })
             .collect()
+    }
+
+    fn connections(&self, menu: &MenuDef, from: u32, max: usize) -> (Vec<Item>, Option<u32>) {
+        config::apply::connection_page(self.datapath.engine(), menu, from, max, self.datapath.now())
+    }
+
+    fn connection(&self, menu: &MenuDef, id: u32) -> Option<Item> {
+        config::apply::connection(self.datapath.engine(), menu, id, self.datapath.now())
+    }
+
+    fn connection_count(&self) -> usize {
+        self.datapath.engine().hooks().conntrack().len()
+    }
+
+    fn remove_connection(&mut self, id: u32) -> bool {
+        config::apply::remove_connection(self.datapath.engine_mut(), id)
+    }
+
+    fn reset_counters(
+        &mut self,
+        config: &Config,
+        menu: &MenuDef,
+        ids: Option<&[u32]>,
+    ) -> Result<(), String> {
+        let reset = config::apply::reset_counters(config, self.datapath.engine_mut(), menu, ids)
+            .map_err(|e| alloc::format!("{e}"))?;
+        // The engine zeroed its counters of these interfaces; the NICs' restart from now.
+        let engine = self.datapath.engine();
+        let names: Vec<&str> = reset
+            .iter()
+            .filter_map(|id| engine.interfaces().get(*id).map(|i| i.name.as_str()))
+            .collect();
+        for (port, stats) in self.datapath.stats().iter().enumerate() {
+            if !names.contains(&stats.name.as_str()) {
+                continue;
+            }
+            if self.kernel.baselines.len() <= port {
+                self.kernel.baselines.resize(port + 1, None);
+            }
+            if let Some(slot) = self.kernel.baselines.get_mut(port) {
+                *slot = Some(NicBaseline {
+                    device: stats.device,
+                    tx_dropped: stats.tx_dropped,
+                });
+            }
+        }
+        Ok(())
     }
 }

@@ -147,6 +147,12 @@ impl Datapath {
         &self.engine
     }
 
+    /// The engine, for what the console changes outside the configuration (removing a connection,
+    /// resetting counters).
+    pub fn engine_mut(&mut self) -> &mut Engine<Firewall> {
+        &mut self.engine
+    }
+
     /// The engine's notion of now.
     pub fn now(&self) -> Instant {
         engine_now()

@@ -5,7 +5,8 @@
 //! * `/ip arp`: the neighbours the router learned (`mac-address` absent while unresolved);
 //! * `/ip firewall address-list`: entries rules added (`timeout` = time left, if any);
 //! * `/ip firewall filter`: RouterOS's "special dummy rule to show fasttrack counters" once any
-//!   connection was FastTracked (routeros-reference.md §1), carrying those counters.
+//!   connection was FastTracked (routeros-reference.md §1), carrying those counters, as
+//!   [`FASTTRACK_DUMMY_ID`].
 //!
 //! IDs start at `0x8000_0000` so they never meet configured items' IDs (handed out from 1 upwards).
 //! A connected route's ID follows its engine route id; a neighbour's and a list entry's follow a hash of
@@ -28,6 +29,9 @@ use crate::value::{format_duration, format_mac};
 
 /// The first ID of dynamic items.
 pub const FIRST_DYNAMIC_ID: u32 = 0x8000_0000;
+
+/// The `*ID` of the fasttrack dummy filter rule (the first dynamic ID of its menu).
+pub(super) const FASTTRACK_DUMMY_ID: u32 = FIRST_DYNAMIC_ID;
 
 /// Hands out distinct IDs at or above [`FIRST_DYNAMIC_ID`].
 struct Ids {
@@ -178,7 +182,8 @@ pub(super) fn dynamic_items(
         }
         "ip/firewall/filter" => {
             let stats = engine.hooks().stats();
-            if stats.fasttracked > 0 {
+            // Shown from the first FastTracked connection on, also after `reset-counters` zeroed it.
+            if stats.fasttracked > 0 || engine.hooks().fasttrack_used() {
                 let pairs = alloc::vec![
                     ("chain", String::from("forward")),
                     ("action", String::from("passthrough")),
@@ -189,7 +194,7 @@ pub(super) fn dynamic_items(
                     ("bytes", format!("{}", stats.fasttracked_bytes)),
                     ("packets", format!("{}", stats.fasttracked)),
                 ];
-                out.push(item(menu, ids.claim(0), pairs));
+                out.push(item(menu, ids.claim(u64::from(FASTTRACK_DUMMY_ID)), pairs));
             }
         }
         _ => {}

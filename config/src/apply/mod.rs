@@ -44,6 +44,8 @@
 //! | `address_lists` | `/ip firewall address-list` → static entries |
 //! | `settings` | connection tracking and `/ip settings` |
 //! | `status`, `dynamic` | what `print` adds from the running engine |
+//! | `connections` | `/ip firewall connection`: the connection table as items, in pages |
+//! | `counters` | `reset-counters`: rule and interface counters zeroed in the engine |
 //! | `system` | NIC and service items the system owns |
 
 use alloc::string::{String, ToString};
@@ -59,6 +61,8 @@ use crate::model::{Config, Item, MenuDef, ModelError};
 mod address_lists;
 mod addresses;
 mod arp;
+mod connections;
+mod counters;
 mod dynamic;
 mod firewall;
 mod interfaces;
@@ -73,6 +77,8 @@ mod system;
 #[cfg(test)]
 mod tests;
 
+pub use connections::{connection, connection_page, remove_connection};
+pub use counters::reset_counters;
 pub use dynamic::FIRST_DYNAMIC_ID;
 pub use interfaces::MAX_LIST_NESTING;
 

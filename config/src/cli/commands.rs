@@ -1,5 +1,6 @@
 //! The commands: menu commands (`add`, `set`, `remove`, `enable`, `disable`, `comment`, `move`, `get`,
-//! `find`, `print`, `export`), system commands (`/import`, `/undo`, `/redo`, `/system reboot` …) and the
+//! `find`, `print`, `export`; `reset-counters` is in `counters`, the connection table's commands in
+//! `connections`), system commands (`/import`, `/undo`, `/redo`, `/system reboot` …) and the
 //! scripting commands (`:put`, `:local`, `:global`, `:set`, `:if`, `:foreach`, `:do`, `:delay`, `:log`,
 //! `:error`) as RouterOS defines them (routeros-reference.md §6).
 
@@ -77,6 +78,9 @@ impl Env<'_> {
         let Some(menu) = menus::menu(path) else {
             return Err(CliError::at("bad command name", first.pos));
         };
+        if path == super::connections::PATH {
+            return self.connection_command(menu, name, args, command.where_.as_ref(), first.pos);
+        }
         match name {
             "add" => self.add(menu, args),
             "set" => self.set(menu, args),
@@ -88,6 +92,8 @@ impl Env<'_> {
             "get" => self.get(menu, args),
             "find" => self.find(menu, args, command.where_.as_ref()),
             "print" => self.print(menu, args, command.where_.as_ref()),
+            "reset-counters" => self.reset_counters(menu, args, false),
+            "reset-counters-all" => self.reset_counters(menu, args, true),
             _ => Err(CliError::at("bad command name", first.pos)),
         }
     }
@@ -171,7 +177,11 @@ impl Env<'_> {
     }
 
     /// The items named by the first unnamed argument (none for singleton menus).
-    fn targets(&mut self, menu: &'static MenuDef, args: &mut Args) -> Result<Vec<u32>, CliError> {
+    pub(super) fn targets(
+        &mut self,
+        menu: &'static MenuDef,
+        args: &mut Args,
+    ) -> Result<Vec<u32>, CliError> {
         if menu.kind == MenuKind::Singleton {
             return Ok(alloc::vec![0]);
         }

@@ -178,28 +178,37 @@ impl Env<'_> {
     ) -> Result<Vec<Row>, CliError> {
         let mut out = Vec::new();
         for row in self.rows(menu) {
-            let mut keep = true;
-            for (name, wanted) in equal {
-                let prop = resolve_name(menu, name);
-                if !compare(
-                    menu,
-                    prop,
-                    BinaryOp::Eq,
-                    row.get(prop).unwrap_or(""),
-                    wanted,
-                ) {
-                    keep = false;
-                    break;
-                }
-            }
-            if keep && let Some(expr) = condition {
-                keep = self.matches(menu, &row, expr)?;
-            }
-            if keep {
+            if self.satisfies(menu, &row, condition, equal)? {
                 out.push(row);
             }
         }
         Ok(out)
+    }
+
+    /// Whether `row` has every `name=value` of `equal` and satisfies `condition`.
+    pub fn satisfies(
+        &mut self,
+        menu: &'static MenuDef,
+        row: &Row,
+        condition: Option<&Expr>,
+        equal: &[(String, String)],
+    ) -> Result<bool, CliError> {
+        for (name, wanted) in equal {
+            let prop = resolve_name(menu, name);
+            if !compare(
+                menu,
+                prop,
+                BinaryOp::Eq,
+                row.get(prop).unwrap_or(""),
+                wanted,
+            ) {
+                return Ok(false);
+            }
+        }
+        match condition {
+            Some(expr) => self.matches(menu, row, expr),
+            None => Ok(true),
+        }
     }
 }
 

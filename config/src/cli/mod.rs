@@ -14,6 +14,8 @@
 //! substitutions and blocks are bounded by [`MAX_DEPTH`]; loops by [`MAX_STEPS`].
 
 mod commands;
+mod connections;
+mod counters;
 mod eval;
 mod export;
 mod items;

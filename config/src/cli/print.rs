@@ -10,7 +10,9 @@
 //!   ```
 //! * singleton menus (`/ip dns`) as aligned `name: value` lines;
 //! * `terse` one line per item, `count-only` the number, `as-value` nothing printed (the rows are the
-//!   command's value), `show-ids` `*ID`s instead of numbers, `where` to filter.
+//!   command's value), `show-ids` `*ID`s instead of numbers, `where` to filter;
+//! * `stats`: the rule menus as a table of `CHAIN, ACTION, BYTES, PACKETS` (counters grouped by
+//!   three digits, as `/interface print stats`), `/interface` its traffic counters.
 //!
 //! The numbers printed are remembered per menu so later commands can name items by them.
 
@@ -23,6 +25,7 @@ use super::eval::Args;
 use super::items::Row;
 use super::val::Val;
 use super::{CliError, Env};
+use crate::interface::format_count;
 use crate::model::format_id;
 use crate::model::schema::{MenuDef, MenuKind, PrintStyle};
 use crate::script::Expr;
@@ -32,6 +35,40 @@ use crate::value::quote;
 /// Lines wrap before this column in property-list prints.
 const WIDTH: usize = 80;
 
+/// The modifiers of one `print`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct PrintOptions {
+    pub detail: bool,
+    pub terse: bool,
+    pub count_only: bool,
+    pub as_value: bool,
+    pub show_ids: bool,
+    pub stats: bool,
+}
+
+impl PrintOptions {
+    /// Takes the modifiers out of `args`; anything else is `expected end of command`.
+    pub fn take(args: &mut Args) -> Result<Self, CliError> {
+        let options = PrintOptions {
+            detail: args.flag("detail"),
+            terse: args.flag("terse"),
+            count_only: args.flag("count-only"),
+            as_value: args.flag("as-value"),
+            show_ids: args.flag("show-ids"),
+            stats: args.flag("stats"),
+        };
+        args.flag("without-paging");
+        args.flag("brief");
+        let _ = args.take("interval");
+        let _ = args.take("file");
+        args.leftover()?;
+        Ok(options)
+    }
+}
+
+/// The columns of `print stats` in the rule menus (v7).
+const RULE_STATS_COLUMNS: [&str; 4] = ["chain", "action", "bytes", "packets"];
+
 impl Env<'_> {
     pub fn print(
         &mut self,
@@ -39,17 +76,7 @@ impl Env<'_> {
         mut args: Args,
         condition: Option<&Expr>,
     ) -> Result<Val, CliError> {
-        let detail = args.flag("detail");
-        let terse = args.flag("terse");
-        let count_only = args.flag("count-only");
-        let as_value = args.flag("as-value");
-        let show_ids = args.flag("show-ids");
-        let stats = args.flag("stats");
-        args.flag("without-paging");
-        args.flag("brief");
-        let _ = args.take("interval");
-        let _ = args.take("file");
-        args.leftover()?;
+        let options = PrintOptions::take(&mut args)?;
 
         if menu.kind == MenuKind::Singleton {
             let rows = self.rows(menu);
@@ -68,28 +95,44 @@ impl Env<'_> {
                 .iter()
                 .filter_map(|p| Some((p.name, row.get(p.name)?)))
                 .collect();
-            if !as_value {
+            if !options.as_value {
                 let _ = crate::property_list::write_property_list(self.out, &pairs);
             }
             return Ok(Val::Nothing);
         }
-        if stats && menu.storage == "interface" {
+        if options.stats && menu.storage == "interface" {
             let interfaces = self.system.interfaces();
             let _ = crate::interface::write_print_stats(self.out, &interfaces);
             return Ok(Val::Nothing);
+        }
+        if menu.path == super::connections::PATH {
+            return self.print_connections(menu, options, condition);
         }
 
         let rows = self.select(menu, condition, &[])?;
         self.session
             .numbers
             .insert(menu.path, rows.iter().map(|r| r.id).collect());
-        if count_only {
+        if options.count_only {
             let _ = write!(self.out, "{}\r\n", rows.len());
             return Ok(Val::Num(rows.len() as i64));
         }
-        if as_value {
+        if options.as_value {
             return Ok(Val::Array(rows.iter().map(|r| Val::Id(r.id)).collect()));
         }
+        self.show_rows(menu, &rows, options);
+        Ok(Val::Nothing)
+    }
+
+    /// Writes `rows` (numbered from 0 in this order) in the layout `options` ask for: `terse` lines,
+    /// `stats` counters, the menu's columns, or property lists (`detail`, rule menus).
+    pub(super) fn show_rows(
+        &mut self,
+        menu: &'static MenuDef,
+        rows: &[Row],
+        options: PrintOptions,
+    ) {
+        let show_ids = options.show_ids;
         let label = |number: usize, row: &Row| {
             if show_ids {
                 format_id(row.id)
@@ -97,7 +140,7 @@ impl Env<'_> {
                 format!("{number}")
             }
         };
-        if terse {
+        if options.terse {
             for (number, row) in rows.iter().enumerate() {
                 let mut line = format!("{:>2} {}", label(number, row), flag_letters(menu, row));
                 for (name, value) in properties(menu, row, true) {
@@ -106,15 +149,33 @@ impl Env<'_> {
                 }
                 let _ = write!(self.out, "{}\r\n", line.trim_end());
             }
-            return Ok(Val::Nothing);
+            return;
         }
-        match (menu.print, detail) {
+        if options.stats && menu.kind == MenuKind::Ordered {
+            // Counters in whole units with the digits grouped, as v7's `print stats` shows them.
+            let grouped: Vec<Row> = rows
+                .iter()
+                .map(|row| {
+                    let mut row = row.clone();
+                    for name in ["bytes", "packets"] {
+                        if let Some(value) = row.values.get_mut(name) {
+                            *value = value
+                                .parse::<u64>()
+                                .map_or_else(|_| value.clone(), format_count);
+                        }
+                    }
+                    row
+                })
+                .collect();
+            self.print_columns(menu, &RULE_STATS_COLUMNS, &grouped, show_ids);
+            return;
+        }
+        match (menu.print, options.detail) {
             (PrintStyle::Columns(columns), false) => {
-                self.print_columns(menu, columns, &rows, show_ids);
+                self.print_columns(menu, columns, rows, show_ids);
             }
-            _ => self.print_properties(menu, &rows, detail, &label),
+            _ => self.print_properties(menu, rows, options.detail, &label),
         }
-        Ok(Val::Nothing)
     }
 
     fn print_columns(

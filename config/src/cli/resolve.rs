@@ -26,12 +26,17 @@ pub struct Resolved {
 /// The commands a node offers, besides its child menus.
 pub fn commands_at(path: &str) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    if let Some(menu) = menus::menu(path) {
-        out.extend_from_slice(match menu.kind {
+    match (path, menus::menu(path)) {
+        // The running connection table: nothing to add or set (routeros-reference.md §3).
+        (super::connections::PATH, _) => {
+            out.extend_from_slice(&["export", "find", "get", "print", "remove"])
+        }
+        (_, Some(menu)) => out.extend_from_slice(match menu.kind {
             MenuKind::List => &[
                 "add", "comment", "disable", "enable", "export", "find", "get", "print", "remove",
                 "set",
             ][..],
+            // The firewall rule menus, whose rules count packets and bytes.
             MenuKind::Ordered => &[
                 "add",
                 "comment",
@@ -44,28 +49,22 @@ pub fn commands_at(path: &str) -> Vec<&'static str> {
                 "print",
                 "remove",
                 "reset-counters",
+                "reset-counters-all",
                 "set",
             ][..],
             MenuKind::Singleton => &["export", "get", "print", "set"][..],
             MenuKind::Fixed => &[
-                "comment",
-                "disable",
-                "enable",
-                "export",
-                "find",
-                "get",
-                "print",
-                "reset-counters",
-                "set",
+                "comment", "disable", "enable", "export", "find", "get", "print", "set",
             ][..],
-        });
-    } else {
-        out.push("export");
+        }),
+        (_, None) => out.push("export"),
     }
     match path {
         "" => out.extend_from_slice(&["import", "quit", "redo", "undo"]),
         "system" => out.extend_from_slice(&["reboot", "reset-configuration", "shutdown"]),
         "system/resource" | "log" | "file" => out.push("print"),
+        // Interfaces count traffic (`/interface print stats`).
+        "interface" | "interface/ethernet" => out.push("reset-counters"),
         _ => {}
     }
     if path == "file" {

@@ -1,6 +1,7 @@
 //! Scenario tests of the apply layer: configurations built through the object model's own `add`/`set`,
 //! applied to a fresh engine, and proved with literal packets.
 
+mod console;
 mod errors;
 mod frames;
 mod properties;

@@ -1,11 +1,11 @@
-//! `/ip firewall filter|nat|mangle|raw`, `address-list` and `connection tracking`
+//! `/ip firewall filter|nat|mangle|raw`, `address-list`, `connection` and `connection tracking`
 //! (routeros-reference.md §2–§3). The four rule menus share one property set; which `action`s a menu
 //! takes differs. Properties whose syntax is richer than a value type (`limit=`, `icmp-options=`, ...) are
 //! stored as text and checked when the rules are compiled for the engine (`crate::apply`), which runs for
 //! every change, so a bad value is refused at once all the same.
 
 use crate::model::schema::{
-    FLAG_DISABLED, FLAG_DYNAMIC, FLAG_INVALID, MenuDef, MenuKind, PrintStyle, PropDef,
+    FLAG_DISABLED, FLAG_DYNAMIC, FLAG_INVALID, FlagDef, MenuDef, MenuKind, PrintStyle, PropDef,
 };
 use crate::value::ValueType;
 
@@ -234,6 +234,96 @@ pub static ADDRESS_LIST: MenuDef = MenuDef {
     unique: &[(&["list", "address"], "failure: already have such entry")],
     print: PrintStyle::Columns(&["list", "address"]),
     flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
+};
+
+/// A counter of a connection (read-only).
+const fn counter(name: &'static str) -> PropDef {
+    PropDef::new(
+        name,
+        ValueType::Integer {
+            min: 0,
+            max: i64::MAX,
+        },
+    )
+    .read_only()
+}
+
+/// A yes/no state of a connection behind one of its flags (read-only).
+const fn state(name: &'static str) -> PropDef {
+    PropDef::new(name, ValueType::Bool).read_only()
+}
+
+/// `/ip firewall connection`: the running connection table. Nothing here is configuration: the items
+/// come from the engine (`crate::apply::connection_page`), are never stored or exported, and can only
+/// be printed, found and removed. Addresses carry the port (`192.168.88.10:51234`) for protocols with
+/// ports; the flags are those of v7 that this connection tracker has (no helpers, so never `E`
+/// expected; entries go at once, so never `D` dying).
+pub static CONNECTION: MenuDef = MenuDef {
+    path: "ip/firewall/connection",
+    kind: MenuKind::List,
+    storage: "ip/firewall/connection",
+    props: &[
+        PropDef::new("protocol", ValueType::Text).read_only(),
+        PropDef::new("src-address", ValueType::Text).read_only(),
+        PropDef::new("dst-address", ValueType::Text).read_only(),
+        PropDef::new("reply-src-address", ValueType::Text).read_only(),
+        PropDef::new("reply-dst-address", ValueType::Text).read_only(),
+        PropDef::new("icmp-id", ValueType::Integer { min: 0, max: 65535 }).read_only(),
+        PropDef::new("tcp-state", ValueType::Text).read_only(),
+        PropDef::new("timeout", ValueType::Duration).read_only(),
+        PropDef::new("connection-mark", ValueType::Text).read_only(),
+        counter("orig-packets"),
+        counter("orig-bytes"),
+        counter("repl-packets"),
+        counter("repl-bytes"),
+        state("seen-reply"),
+        state("assured"),
+        state("confirmed"),
+        state("fasttrack"),
+        state("srcnat"),
+        state("dstnat"),
+    ],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Columns(&[
+        "protocol",
+        "src-address",
+        "dst-address",
+        "tcp-state",
+        "timeout",
+    ]),
+    flags: &[
+        FlagDef {
+            letter: 'S',
+            name: "seen-reply",
+            property: "seen-reply",
+        },
+        FlagDef {
+            letter: 'A',
+            name: "assured",
+            property: "assured",
+        },
+        FlagDef {
+            letter: 'C',
+            name: "confirmed",
+            property: "confirmed",
+        },
+        FlagDef {
+            letter: 'F',
+            name: "fasttrack",
+            property: "fasttrack",
+        },
+        FlagDef {
+            letter: 's',
+            name: "srcnat",
+            property: "srcnat",
+        },
+        FlagDef {
+            letter: 'd',
+            name: "dstnat",
+            property: "dstnat",
+        },
+    ],
 };
 
 pub static CONNECTION_TRACKING: MenuDef = MenuDef {

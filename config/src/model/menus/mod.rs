@@ -35,6 +35,7 @@ pub static MENUS: &[&MenuDef] = &[
     &firewall::MANGLE,
     &firewall::NAT,
     &firewall::RAW,
+    &firewall::CONNECTION,
     &firewall::CONNECTION_TRACKING,
     &ip::ROUTE,
     &services::SERVICE,
