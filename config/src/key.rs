@@ -27,6 +27,8 @@ const DEL: u8 = 0x7f;
 const ETX: u8 = 0x03;
 /// Ctrl-U.
 const NAK: u8 = 0x15;
+/// Tab.
+const HT: u8 = 0x09;
 
 /// One key press, as far as the console cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +43,8 @@ pub enum Key {
     Interrupt,
     /// Ctrl-U: erase the whole line.
     KillLine,
+    /// Tab: complete the word before the cursor.
+    Tab,
     /// Cursor up (`ESC [ A` or `ESC O A`): recall older history.
     Up,
     /// Cursor down (`ESC [ B` or `ESC O B`): recall newer history.
@@ -154,6 +158,7 @@ impl KeyDecoder {
             BS | DEL => Key::Backspace,
             ETX => Key::Interrupt,
             NAK => Key::KillLine,
+            HT => Key::Tab,
             0x20..=0x7e => Key::Char(byte),
             _ => Key::Other,
         })
@@ -251,6 +256,12 @@ mod tests {
 
     #[test]
     fn non_ascii_and_other_controls_are_other() {
-        assert_eq!(keys(&[0x00, 0x09, 0x80, 0xff]), [Key::Other; 4]);
+        assert_eq!(keys(&[0x00, 0x0b, 0x80, 0xff]), [Key::Other; 4]);
+    }
+
+    #[test]
+    fn tab_is_a_key_of_its_own_and_ends_an_unfinished_sequence() {
+        assert_eq!(keys(b"a\t"), [Key::Char(b'a'), Key::Tab]);
+        assert_eq!(keys(b"\x1b[1\t"), [Key::Tab]);
     }
 }

@@ -10,7 +10,10 @@
 //! * Up and Down (ANSI cursor keys) replace the line with older / newer history entries, erasing the old text
 //!   and echoing the new; the history keeps the last [`History::CAPACITY`] non-empty lines, without consecutive
 //!   duplicates;
-//! * every other escape sequence, control byte and non-ASCII byte is consumed and ignored (Tab included).
+//! * Tab yields [`LineEvent::Complete`] and `?` yields [`LineEvent::Help`], neither touching the line: the
+//!   shell completes the word or prints help and puts text in with [`LineEditor::insert_str`] (a `?`
+//!   inside a quoted string is inserted that way too);
+//! * every other escape sequence, control byte and non-ASCII byte is consumed and ignored.
 //!
 //! Guarantees: no input byte sequence panics; the line only ever holds printable ASCII and never more than
 //! `max_len` characters; memory is bounded by `max_len` times the history capacity. Errors from the echo
@@ -34,6 +37,10 @@ pub enum LineEvent {
     Line(String),
     /// Ctrl-C was pressed; the line was discarded.
     Cancelled,
+    /// Tab was pressed: complete the word before the cursor.
+    Complete,
+    /// `?` was pressed: show help for the cursor's position.
+    Help,
 }
 
 /// A single-line editor with history, fed one byte at a time.
@@ -82,6 +89,8 @@ impl LineEditor {
     /// Carries out one key press on the line.
     fn apply(&mut self, key: Key, echo: &mut dyn Write) -> Option<LineEvent> {
         match key {
+            Key::Char(b'?') => return Some(LineEvent::Help),
+            Key::Tab => return Some(LineEvent::Complete),
             Key::Char(character) => self.insert(character, echo),
             Key::Backspace => {
                 if self.line.pop().is_some() {
@@ -116,6 +125,14 @@ impl LineEditor {
             Key::Other => {}
         }
         None
+    }
+
+    /// Inserts `text` at the cursor as if typed, echoing it: printable ASCII only (other characters are
+    /// left out), up to the line's limit (the bell rings for each character that does not fit).
+    pub fn insert_str(&mut self, text: &str, echo: &mut dyn Write) {
+        for byte in text.bytes().filter(|b| (0x20..=0x7e).contains(b)) {
+            self.insert(byte, echo);
+        }
     }
 
     /// Appends a printable character if it fits, ringing the bell if it does not.
@@ -256,10 +273,23 @@ mod tests {
         let mut editor = LineEditor::new(80);
         let (echo, events) = type_bytes(
             &mut editor,
-            b"a\x1b[C\x1b[3~\x1bOP\tb\x00\x80\xffc\x1b[200~d\r",
+            b"a\x1b[C\x1b[3~\x1bOPb\x00\x80\xffc\x1b[200~d\r",
         );
         assert_eq!(echo, "abcd\r\n");
         assert_eq!(events, [line("abcd")]);
+    }
+
+    #[test]
+    fn tab_and_question_mark_are_left_to_the_shell() {
+        let mut editor = LineEditor::new(8);
+        let (echo, events) = type_bytes(&mut editor, b"ab\t?");
+        assert_eq!(echo, "ab");
+        assert_eq!(events, [LineEvent::Complete, LineEvent::Help]);
+        assert_eq!(editor.line(), "ab");
+        let mut echo = String::new();
+        editor.insert_str("c?\x07d\u{e9}efghij", &mut echo);
+        assert_eq!(editor.line(), "abc?defg");
+        assert_eq!(echo, "c?defg\x07\x07\x07");
     }
 
     /// Checks the invariants that must hold after any input.

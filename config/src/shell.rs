@@ -2,9 +2,14 @@
 //!
 //! The kernel hands every byte received on the console to [`Shell::feed`] together with the console writer and
 //! its [`SystemControl`]. The shell runs the [`LineEditor`]; each complete line goes to the command
-//! [`Interpreter`], and a fresh prompt follows. When a command needs confirmation (reboot, shutdown) the shell
+//! interpreter ([`cli::run`]), and a fresh prompt follows. When a command needs confirmation (reboot, shutdown) the shell
 //! asks the question and takes the next key press as the answer, without the line editor: `y` or `Y` carries
 //! the action out, any other key cancels it silently, as RouterOS does.
+//!
+//! Tab and `?` work from the object model ([`cli::complete`]): Tab completes the word before the cursor
+//! (a second Tab in a row lists the candidates under the line when it stays ambiguous); `?` prints help
+//! for the cursor's position, except inside a quoted string where it is typed like any character. Both
+//! then redraw the prompt and the line as they were.
 //!
 //! Guarantees: never panics on any byte sequence; lines are bounded by [`MAX_LINE_LEN`]; output line endings
 //! are `"\r\n"`; [`SystemControl::reboot`] and [`SystemControl::shutdown`] are called only after a `y` answer.
@@ -15,6 +20,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
+use crate::cli::complete::{self, SCREEN_WIDTH};
 use crate::cli::{self, PendingAction, Session};
 use crate::interface::InterfaceInfo;
 use crate::key::Key;
@@ -134,6 +140,8 @@ pub struct Shell {
     mode: Mode,
     /// Lines of a command continued with `\` or an open bracket, waiting for the rest.
     pending_lines: String,
+    /// The previous key was a Tab that left the word ambiguous: another Tab lists the candidates.
+    listing_armed: bool,
 }
 
 impl Default for Shell {
@@ -151,6 +159,7 @@ impl Shell {
             user: String::from("admin"),
             mode: Mode::Editing,
             pending_lines: String::new(),
+            listing_armed: false,
         }
     }
 
@@ -182,9 +191,12 @@ impl Shell {
         sys: &mut dyn SystemControl,
         config: &mut Config,
     ) {
+        let listing_armed = core::mem::take(&mut self.listing_armed);
         match self.mode {
             Mode::Editing => match self.editor.feed(byte, out) {
                 None => {}
+                Some(LineEvent::Complete) => self.complete(out, config, listing_armed),
+                Some(LineEvent::Help) => self.help(out, config),
                 Some(LineEvent::Cancelled) => {
                     self.pending_lines.clear();
                     self.write_prompt(out, config)
@@ -248,6 +260,56 @@ impl Shell {
 
     fn write_prompt(&self, out: &mut dyn Write, config: &Config) {
         let _ = out.write_str(&self.prompt(config));
+    }
+
+    /// The command typed so far, up to the cursor: continued lines and the line being edited.
+    fn before_cursor(&self) -> String {
+        if self.pending_lines.is_empty() {
+            String::from(self.editor.line())
+        } else {
+            format!("{}\n{}", self.pending_lines, self.editor.line())
+        }
+    }
+
+    /// Tab: inserts what completes the word; a second Tab on a word that stays ambiguous lists the
+    /// candidates in columns and redraws the line.
+    fn complete(&mut self, out: &mut dyn Write, config: &Config, listing_armed: bool) {
+        let text = self.before_cursor();
+        let completion = complete::complete(config, &self.session.path, &text);
+        self.editor.insert_str(&completion.insert, out);
+        if completion.candidates.len() > 1 {
+            if listing_armed {
+                let lines = complete::columns(&completion.candidates, SCREEN_WIDTH);
+                self.show_and_redraw(out, config, &lines);
+            } else {
+                self.listing_armed = true;
+            }
+        }
+    }
+
+    /// `?`: help for the cursor's position, then the line again; inside a quoted string, a `?`.
+    fn help(&mut self, out: &mut dyn Write, config: &Config) {
+        let text = self.before_cursor();
+        if complete::in_quotes(&text) {
+            self.editor.insert_str("?", out);
+            return;
+        }
+        let lines = complete::help(config, &self.session.path, &text);
+        self.show_and_redraw(out, config, &lines);
+    }
+
+    /// Prints `lines` under the line being edited, then the prompt and the line, the cursor at its end.
+    fn show_and_redraw(&self, out: &mut dyn Write, config: &Config, lines: &[String]) {
+        let _ = out.write_str("\r\n");
+        for line in lines {
+            let _ = write!(out, "{line}\r\n");
+        }
+        if self.pending_lines.is_empty() {
+            self.write_prompt(out, config);
+        } else {
+            let _ = out.write_str("\\ ");
+        }
+        let _ = out.write_str(self.editor.line());
     }
 }
 
@@ -494,6 +556,72 @@ mod tests {
             out,
             format!("/system resource print\r\n{RESOURCE_OUTPUT}{PROMPT}")
         );
+    }
+
+    #[test]
+    fn tab_completes_the_word_from_the_object_model() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        let out = session(&mut shell, &mut sys, b"/ip addr\tpr\t");
+        assert_eq!(out, "/ip address print ");
+        assert_eq!(shell.editor.line(), "/ip address print ");
+        // Nothing to complete: nothing happens.
+        let out = session(&mut shell, &mut sys, b"zz\t\t");
+        assert_eq!(out, "zz");
+    }
+
+    #[test]
+    fn a_second_tab_lists_the_candidates_and_redraws_the_line() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        // The first Tab completes the common prefix; another key in between disarms the listing.
+        let out = session(&mut shell, &mut sys, b"/ip d\th\t");
+        assert_eq!(out, "/ip dhcp-");
+        let out = session(&mut shell, &mut sys, b"\t");
+        assert_eq!(
+            out,
+            format!("\r\ndhcp-client  dhcp-server\r\n{PROMPT}/ip dhcp-")
+        );
+        assert_eq!(shell.editor.line(), "/ip dhcp-");
+        let out = session(&mut shell, &mut sys, b"s\t\r");
+        assert_eq!(out, "server \r\n[admin@MikroTik] /ip/dhcp-server> ");
+    }
+
+    #[test]
+    fn question_mark_prints_help_and_leaves_the_line_as_it_was() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        let out = session(&mut shell, &mut sys, b"/ip pool ?");
+        assert!(
+            out.starts_with("/ip pool \r\nIP address pools\r\n\r\n.. -- go up to ip\r\n"),
+            "{out}"
+        );
+        assert!(out.contains("\r\nadd -- Create a new item\r\n"), "{out}");
+        assert!(out.ends_with(&format!("\r\n{PROMPT}/ip pool ")), "{out}");
+        assert_eq!(shell.editor.line(), "/ip pool ");
+        let out = session(&mut shell, &mut sys, b"add ranges=?");
+        assert_eq!(
+            out,
+            format!(
+                "add ranges=\r\nranges ::= A.B.C.D-A.B.C.D[,...]\r\n{PROMPT}/ip pool add ranges="
+            )
+        );
+        // Inside quotes `?` is a character.
+        let out = session(&mut shell, &mut sys, b"\x03:put \"why?\"\r");
+        assert_eq!(
+            out,
+            format!("^C\r\n{PROMPT}:put \"why?\"\r\nwhy?\r\n{PROMPT}")
+        );
+    }
+
+    #[test]
+    fn help_on_a_continued_line_knows_the_lines_before() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        let out = session(&mut shell, &mut sys, b"/ip pool add \\\rna?");
+        assert_eq!(out, "/ip pool add \\\r\n\\ na\r\nname ::= name\r\n\\ na");
+        let out = session(&mut shell, &mut sys, b"\t");
+        assert_eq!(out, "me=");
     }
 
     #[test]

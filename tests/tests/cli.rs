@@ -1,7 +1,7 @@
 //! The RouterOS CLI on the booted appliance's serial console, as a user types it: a seed configuration
 //! pasted line by line, `print` and `export` of what was configured, the configuration surviving a reboot
 //! (saved on the config partition), the CHR default on a fresh disk, a baked `.rsc`, and a broken `.rsc`
-//! refused by the image builder with its line and column.
+//! refused by the image builder with its line and column; Tab completion and `?` help on the way.
 
 use tests::*;
 
@@ -53,6 +53,25 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
         let printed = &output[echo_end..output.rfind('[').unwrap_or(output.len())];
         assert_eq!(printed, "", "{line:?} printed:\n{output}");
     }
+    // Tab completes from the object model: a menu word, then the interface the seed renamed.
+    vm.send("/ip addr\t").unwrap();
+    vm.wait_for("/ip address ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("print where interface=ether2\t").unwrap();
+    vm.wait_for("interface=ether2-lan ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let printed = type_line(&mut vm, "");
+    assert!(printed.contains("192.168.88.1/24"), "{printed}");
+    // `?` lists a menu's commands and gives the line back as it was typed.
+    vm.send("/ip pool ?").unwrap();
+    let help = vm
+        .wait_for(&format!("{PROMPT}/ip pool "), COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(help.contains("\r\nadd -- Create a new item\r\n"), "{help}");
+    vm.send("\x03").unwrap();
+    vm.wait_for(PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+
     let addresses = run_command(&mut vm, "/ip address print");
     assert!(
         addresses.contains(";;; LAN IP - Gateway for local network"),

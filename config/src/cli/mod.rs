@@ -14,6 +14,7 @@
 //! substitutions and blocks are bounded by [`MAX_DEPTH`]; loops by [`MAX_STEPS`].
 
 mod commands;
+pub mod complete;
 mod connections;
 mod counters;
 mod eval;
