@@ -65,6 +65,21 @@ pub(crate) fn find(
         .map(|&v| decode(v))
 }
 
+/// Makes room for `additional` more entries; `false` when the heap cannot give it. Inserting after a
+/// successful reservation never allocates, so a short heap refuses a connection instead of halting.
+pub(crate) fn try_reserve(
+    index: &mut HashTable<u32>,
+    slots: &[Conn],
+    keys: &[u64; 2],
+    additional: usize,
+) -> bool {
+    index
+        .try_reserve(additional, |&v| {
+            tuple_of(slots, v).map_or(0, |t| hash_tuple(keys, t))
+        })
+        .is_ok()
+}
+
 /// Inserts `slot`'s tuple for `dir` (the caller checked it is absent).
 pub(crate) fn insert(
     index: &mut HashTable<u32>,

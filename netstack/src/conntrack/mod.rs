@@ -107,6 +107,9 @@ pub struct ConntrackStats {
     pub untracked: u64,
     /// Confirmations refused because another entry already held a tuple (NAT clash).
     pub clashes: u64,
+    /// Times the table or its index could not grow because the heap was short (the flow was refused
+    /// as if the table were full).
+    pub no_memory: u64,
 }
 
 /// The result of [`Conntrack::process`].
@@ -129,6 +132,9 @@ pub enum ConfirmError {
     /// Another connection already holds the original or reply tuple; the entry was discarded and the
     /// packet should be dropped (Linux `nf_ct_resolve_clash` drops in this case too).
     Clash,
+    /// The lookup index could not grow (the heap is short); the entry was discarded and the packet
+    /// should be dropped, as when the table is full.
+    NoMemory,
 }
 
 /// The connection table.
@@ -528,6 +534,14 @@ impl Conntrack {
                 let s = u32::try_from(self.slots.len())
                     .ok()
                     .filter(|&s| s < MAX_ENTRIES_LIMIT)?;
+                // A `max-entries` larger than the heap allows must not end in an allocation failure
+                // (which halts the router): growth that fails is a full table. The free list gets room
+                // for every slot at the same time, so removing an entry never allocates.
+                let free_room = self.slots.len() + 1 - self.free.len();
+                if self.slots.try_reserve(1).is_err() || self.free.try_reserve(free_room).is_err() {
+                    self.stats.no_memory += 1;
+                    return None;
+                }
                 self.slots.push(Conn::empty());
                 s
             }
@@ -608,6 +622,11 @@ impl Conntrack {
             self.stats.clashes += 1;
             self.remove_slot(slot);
             return Err(ConfirmError::Clash);
+        }
+        if !index::try_reserve(&mut self.index, &self.slots, &self.keys, 2) {
+            self.stats.no_memory += 1;
+            self.remove_slot(slot);
+            return Err(ConfirmError::NoMemory);
         }
         if let Some(c) = self.slots.get_mut(slot as usize) {
             c.status |= status::CONFIRMED;
@@ -759,10 +778,15 @@ impl Conntrack {
     }
 
     /// Re-indexes a connection's reply tuple after NAT changed it (`new_reply` must be unused).
+    /// `false`: no such connection, or the index could not make room (the heap is short).
     pub(crate) fn set_reply(&mut self, id: ConnId, new_reply: Tuple) -> bool {
         let Some(slot) = self.slot_of(id) else {
             return false;
         };
+        if !index::try_reserve(&mut self.index, &self.slots, &self.keys, 1) {
+            self.stats.no_memory += 1;
+            return false;
+        }
         let Some(c) = self.slots.get_mut(slot as usize) else {
             return false;
         };

@@ -530,6 +530,11 @@ impl Firewall {
                 self.stats.clashes = self.stats.clashes.saturating_add(1);
                 Next::Drop(DropReason::Filtered)
             }
+            // Counted by conntrack; dropped like a flow that finds the table full.
+            Err(crate::conntrack::ConfirmError::NoMemory) => {
+                self.stats.table_full = self.stats.table_full.saturating_add(1);
+                Next::Drop(DropReason::Filtered)
+            }
             Err(_) => Next::Continue,
         }
     }

@@ -36,8 +36,12 @@ impl EimTable {
         self.map.get(key).copied()
     }
 
-    /// Takes a reference on the mapping `key -> external:port` (creating it).
-    pub(crate) fn acquire(&mut self, key: EimKey, external: Ipv4Address, port: u16) {
+    /// Takes a reference on the mapping `key -> external:port` (creating it). `false` when a new
+    /// mapping cannot be stored because the heap is short: the connection then goes without one.
+    pub(crate) fn acquire(&mut self, key: EimKey, external: Ipv4Address, port: u16) -> bool {
+        if !self.map.contains_key(&key) && self.map.try_reserve(1).is_err() {
+            return false;
+        }
         let e = self.map.entry(key).or_insert(EimMapping {
             external,
             port,
@@ -46,6 +50,7 @@ impl EimTable {
         if e.external == external && e.port == port {
             e.refs = e.refs.saturating_add(1);
         }
+        true
     }
 
     /// Drops the reference `conn` held.

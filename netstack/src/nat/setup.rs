@@ -202,7 +202,10 @@ fn map(
             }
         }
     };
-    ct.set_reply(id, chosen);
+    if !ct.set_reply(id, chosen) {
+        // The index could not make room for the new reply tuple: no mapping rather than a crash.
+        return Err(NatError::NoFreeTuple);
+    }
     let mut bits = bit | extra_status;
     if use_eim {
         let port = chosen.dst_port;
@@ -211,8 +214,7 @@ fn map(
             .eim
             .get(&key)
             .is_none_or(|m| m.external == addr && m.port == port);
-        if matches {
-            ct.eim.acquire(key, addr, port);
+        if matches && ct.eim.acquire(key, addr, port) {
             bits |= status::EIM;
         }
     }
