@@ -22,6 +22,8 @@ fn quick_bench_reports_every_metric_of_every_scenario_for_the_devices_that_run_i
             "--quick",
             "--devices",
             "appliance,null-forwarder,host-kernel",
+            // The engine micro-benchmarks have their own test (`bench_engine.rs`).
+            "--no-engine",
             "--json",
         ])
         .arg(&json_path)

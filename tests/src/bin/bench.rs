@@ -12,12 +12,13 @@ use std::time::{Duration, Instant};
 
 use qemu_runner::NicModel;
 use tests::bench::dut::{Assets, Device};
-use tests::bench::load;
 use tests::bench::run::{self, Plan};
 use tests::bench::scenario::Scenario;
+use tests::bench::{engine, load};
 
 const USAGE: &str = "usage: bench [--quick] [--rounds N] [--nic virtio|e1000|both] [--devices LIST]
-             [--scenarios LIST] [--connections N] [--duration SECONDS] [--no-min-ram] [--json PATH]
+             [--scenarios LIST] [--connections N] [--duration SECONDS] [--no-min-ram] [--no-engine]
+             [--json PATH]
 
 --quick       one round of 1 s measurements with virtio-net, no RAM bisection (checks the harness)
 --rounds N    interleaved rounds per NIC model (default 3)
@@ -28,6 +29,7 @@ const USAGE: &str = "usage: bench [--quick] [--rounds N] [--nic virtio|e1000|bot
 --connections connections the conntrack scenario fills the table with (default 1000000)
 --duration    seconds per throughput measurement (default 5)
 --no-min-ram  skip bisecting the least RAM each VM forwards with
+--no-engine   skip the engine micro-benchmarks (ns and callgrind instructions per packet, on the host)
 --json PATH   where the JSON report goes (default target/bench/report.json)";
 
 /// Commands the measurements run, and the Debian packages that carry them.
@@ -40,6 +42,7 @@ const NEEDED: &[(&str, &str)] = &[
     ("nft", "nftables"),
     ("apt-get", "apt"),
     ("dpkg-deb", "dpkg"),
+    ("valgrind", "valgrind"),
 ];
 
 fn main() -> ExitCode {
@@ -118,6 +121,7 @@ fn parse(args: &[String]) -> Result<(Plan, PathBuf), String> {
                 plan.duration = Duration::from_secs_f64(seconds);
             }
             "--no-min-ram" => plan.min_ram = false,
+            "--no-engine" => plan.engine = false,
             "--json" => json = PathBuf::from(value("--json")?),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
@@ -199,6 +203,21 @@ fn bench(args: &[String]) -> Result<(), String> {
     for (nic, report) in &reports {
         println!("\n== {nic:?} ==\n{}", report.table());
         json.insert(format!("{nic:?}"), report.json());
+    }
+    if plan.engine {
+        match engine::measure(plan.engine_quick, &mut log) {
+            Ok(report) => {
+                println!(
+                    "\n== engine micro-benchmarks (host; instructions counted by callgrind) ==\n{}",
+                    report.table()
+                );
+                json.insert("engine".into(), report.json());
+            }
+            Err(e) => {
+                println!("\n== engine micro-benchmarks ==\nfailed: {e}");
+                json.insert("engine".into(), serde_json::json!({ "error": e }));
+            }
+        }
     }
     if let Some(parent) = json_path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
