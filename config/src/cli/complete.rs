@@ -967,6 +967,7 @@ const MENU_HELP: &[(&str, &str)] = &[
     ("system/identity", "The router's name"),
     ("system/note", "Note shown at login"),
     ("system/resource", "CPU, memory and disk use"),
+    ("system/routerboard", "Board and firmware information"),
     ("system/scheduler", "Scheduled scripts"),
     ("system/script", "Scripts"),
     ("user", "Users"),

@@ -126,7 +126,10 @@ fn menu_lines(config: &Config, menu: &'static MenuDef, style: ExportStyle) -> Ve
             },
             style,
         );
-        lines.push(format!("set {}", params.join(" ")));
+        // A menu with nothing to set (`/system routerboard`) has no line.
+        if !params.is_empty() {
+            lines.push(format!("set {}", params.join(" ")));
+        }
         return lines;
     }
     for item in &items {

@@ -487,6 +487,25 @@ impl SystemControl for LinkSystem {
 }
 
 #[test]
+fn routerboard_print_says_a_chr_is_no_routerboard() {
+    let mut c = Console::new();
+    assert_eq!(
+        c.run("/system routerboard print"),
+        "  routerboard: no\r\n   board-name: CHR\r\n        model: CHR\r\n"
+    );
+    assert_eq!(
+        c.run(":put [/system routerboard get board-name]"),
+        "CHR\r\n"
+    );
+    assert_eq!(
+        c.run("/system routerboard set model=RB5009"),
+        "failure: model is read-only\r\n"
+    );
+    // Nothing of it is configuration.
+    assert!(!c.run("/export verbose").contains("routerboard"));
+}
+
+#[test]
 fn interface_print_shows_what_the_system_reports() {
     let mut config = two_ports();
     let mut session = Session::new();

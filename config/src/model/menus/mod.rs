@@ -43,6 +43,7 @@ pub static MENUS: &[&MenuDef] = &[
     &system::CLOCK,
     &system::IDENTITY,
     &system::NOTE,
+    &system::ROUTERBOARD,
     &system::SCHEDULER,
     &system::SCRIPT,
     &system::USER,

@@ -1,5 +1,5 @@
-//! `/system identity|clock|note|script|scheduler` and `/user` (routeros-reference.md §5). Scripts and the
-//! scheduler are stored (real exports contain them); running them comes later.
+//! `/system identity|clock|note|routerboard|script|scheduler` and `/user` (routeros-reference.md §5).
+//! Scripts and the scheduler are stored (real exports contain them); running them comes later.
 
 use crate::model::schema::{FLAG_DISABLED, MenuDef, MenuKind, PrintStyle, PropDef};
 use crate::value::ValueType;
@@ -38,6 +38,30 @@ pub static NOTE: MenuDef = MenuDef {
     props: &[
         PropDef::new("note", ValueType::Text).default(""),
         PropDef::new("show-at-login", ValueType::Bool).default("yes"),
+    ],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: &[],
+};
+
+/// `/system routerboard`: what a RouterBOARD reports about its board and firmware. The appliance is a
+/// Cloud Hosted Router, which is no RouterBOARD: it says so and names its board `CHR` (as `/system
+/// resource` does), and has no serial number or firmware fields to show. Nothing here can be set.
+pub static ROUTERBOARD: MenuDef = MenuDef {
+    path: "system/routerboard",
+    kind: MenuKind::Singleton,
+    storage: "system/routerboard",
+    props: &[
+        PropDef::new("routerboard", ValueType::Bool)
+            .default("no")
+            .read_only(),
+        PropDef::new("board-name", ValueType::Name)
+            .default("CHR")
+            .read_only(),
+        PropDef::new("model", ValueType::Name)
+            .default("CHR")
+            .read_only(),
     ],
     key: None,
     unique: &[],
