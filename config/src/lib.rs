@@ -7,6 +7,7 @@
 //! | [`script`] | the RouterOS script/CLI language parsed into a syntax tree with line/column positions |
 //! | [`cli`] | the interpreter: menus, commands, `print`, `export`/`import`, scripting, undo/redo |
 //! | [`apply`] | the configuration compiled into the running packet engine, and what the engine reports back |
+//! | [`log_memory`] | the bounded in-memory log `/log print` shows, filled without allocating |
 //! | [`store`] | the config partition: two-slot power-safe store and the baked-in configuration |
 //! | [`shell`] | the serial console: line editor, prompt, confirmations, around the interpreter |
 //!
@@ -27,6 +28,7 @@ pub mod history;
 pub mod interface;
 pub mod key;
 pub mod line_editor;
+pub mod log_memory;
 pub mod model;
 pub mod property_list;
 pub mod resource;

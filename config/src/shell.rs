@@ -97,11 +97,18 @@ pub trait SystemControl {
     ) -> Result<(), String> {
         Ok(())
     }
-    /// `:log` from scripts.
+    /// `:log`: adds `message` with `topics` (`script,info`) to the log `/log print` shows, stamped
+    /// with [`SystemControl::clock_seconds`]. A system that keeps no log forgets it.
     fn log(&mut self, _topics: &str, _message: &str) {}
-    /// `/log print`: (time, topics, message), oldest first.
-    fn log_lines(&self) -> Vec<(String, String, String)> {
+    /// `/log print`: the log kept in memory, oldest first.
+    fn log_entries(&self) -> Vec<crate::log_memory::LogEntry> {
         Vec::new()
+    }
+    /// Now on the router's clock, in seconds since 1970-01-01 00:00:00 (the time since boot while no
+    /// clock is set, as [`SystemControl::clock_text`] shows it); `/log print` shows today's entries
+    /// by time only.
+    fn clock_seconds(&self) -> u64 {
+        0
     }
     /// The date and time for export headers (`2026-11-22 10:00:00`).
     fn clock_text(&self) -> String {

@@ -73,6 +73,12 @@ pub fn now() -> Instant {
     Instant(cycles_to_nanos(cycles))
 }
 
+/// The router's clock, in seconds since 1970-01-01 00:00:00. No real-time clock is read yet, so it is
+/// the time since boot on 1970-01-01, as a CHR without NTP shows it (`/log print`, export headers).
+pub fn wall_seconds() -> u64 {
+    now().as_millis() / 1000
+}
+
 /// Called by the timer interrupt handler.
 pub fn on_tick() {
     TICKS.fetch_add(1, Ordering::Relaxed);

@@ -6,6 +6,7 @@ use core::fmt;
 
 use alloc::vec::Vec;
 
+use config::log_memory::LogEntry;
 use config::model::{Config, Item, MenuDef};
 use config::{InterfaceInfo, ResourceInfo, Shell, SystemControl};
 use drivers::net::NetCounters;
@@ -13,7 +14,7 @@ use drivers::net::NetCounters;
 use crate::configuration::Configuration;
 
 use crate::datapath::Datapath;
-use crate::{clock, cpu, memory, power, serial, storage};
+use crate::{clock, cpu, logger, memory, power, serial, storage};
 
 /// The appliance's version as `/system resource print` shows it.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (development)");
@@ -123,8 +124,10 @@ impl Console {
         self.shell.start(&mut Output, &self.config);
     }
 
-    /// Handles every byte received so far.
+    /// Handles every byte received so far (after moving the firewall's new log lines into the log
+    /// `/log print` reads).
     pub fn poll(&mut self, datapath: &mut Datapath, configuration: &mut Configuration) {
+        logger::collect_firewall(&mut datapath.engine_mut().hooks_mut().state_mut().log);
         while let Some(byte) = serial::read_byte() {
             let mut kernel = KernelView {
                 kernel: &mut self.kernel,
@@ -192,8 +195,20 @@ impl SystemControl for KernelView<'_> {
         config::apply::dynamic_items(config, self.datapath.engine(), menu, self.datapath.now())
     }
 
+    fn log(&mut self, topics: &str, message: &str) {
+        logger::remember(topics, &message);
+    }
+
+    fn log_entries(&self) -> Vec<LogEntry> {
+        logger::entries()
+    }
+
+    fn clock_seconds(&self) -> u64 {
+        clock::wall_seconds()
+    }
+
     fn clock_text(&self) -> String {
-        let seconds = clock::now().as_millis() / 1000;
+        let seconds = clock::wall_seconds();
         // No real-time clock is read yet: the export header shows the time since boot on 1970-01-01,
         // as RouterOS does on a CHR without NTP.
         alloc::format!(

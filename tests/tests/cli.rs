@@ -186,3 +186,58 @@ fn a_broken_rsc_fails_the_build_with_its_line_and_column() {
         "{error}"
     );
 }
+
+/// Whether `line` is a `/log print` line of today (`hh:mm:ss topics message`) with these topics and a
+/// message starting with `message`.
+fn is_log_line(line: &str, topics: &str, message: &str) -> bool {
+    let mut words = line.splitn(3, ' ');
+    let time = words.next().unwrap_or("");
+    let today = time.len() == 8
+        && time.char_indices().all(|(at, c)| {
+            if at % 3 == 2 {
+                c == ':'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    today && words.next() == Some(topics) && words.next().is_some_and(|m| m.starts_with(message))
+}
+
+#[test]
+fn the_log_shows_boot_lines_and_script_messages() {
+    let mut vm = boot_until(&config(KernelFlavor::Appliance, Firmware::Bios), PROMPT);
+    // `:log` prints nothing: RouterOS echoes only critical lines on the console.
+    let logged = run_command(&mut vm, ":log info \"hello from the console\"");
+    let printed = logged.split_once("\r\n").map_or("", |(_, rest)| rest);
+    assert_eq!(printed, PROMPT, "{logged}");
+
+    // The kernel's boot lines, under the system topic, then the console's line under script.
+    let log = run_command(&mut vm, "/log print");
+    assert!(
+        log.lines()
+            .any(|l| is_log_line(l, "system,info", "clock: TSC at ")),
+        "{log}"
+    );
+    let last = log.lines().rev().nth(1).unwrap_or("");
+    assert!(
+        is_log_line(last, "script,info", "hello from the console"),
+        "{log}"
+    );
+
+    let scripts = run_command(&mut vm, "/log print where topics~\"script\"");
+    let lines: Vec<&str> = scripts
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with('['))
+        .collect();
+    assert_eq!(lines.len(), 1, "{scripts}");
+    assert!(
+        is_log_line(lines[0], "script,info", "hello from the console"),
+        "{scripts}"
+    );
+    let count = run_command(&mut vm, "/log print count-only where message~\"TSC\"");
+    assert!(count.contains("\r\n1\r\n"), "{count}");
+
+    let board = run_command(&mut vm, "/system routerboard print");
+    assert!(board.contains("routerboard: no"), "{board}");
+}

@@ -1,8 +1,8 @@
 //! The commands: menu commands (`add`, `set`, `remove`, `enable`, `disable`, `comment`, `move`, `get`,
 //! `find`, `print`, `export`; `reset-counters` is in `counters`, the connection table's commands in
-//! `connections`), system commands (`/import`, `/undo`, `/redo`, `/system reboot` …) and the
-//! scripting commands (`:put`, `:local`, `:global`, `:set`, `:if`, `:foreach`, `:do`, `:delay`, `:log`,
-//! `:error`) as RouterOS defines them (routeros-reference.md §6).
+//! `connections`, `/log print` and `:log` in `log`), system commands (`/import`, `/undo`, `/redo`,
+//! `/system reboot` …) and the scripting commands (`:put`, `:local`, `:global`, `:set`, `:if`,
+//! `:foreach`, `:do`, `:delay`, `:log`, `:error`) as RouterOS defines them (routeros-reference.md §6).
 
 use alloc::format;
 use alloc::string::String;
@@ -67,7 +67,7 @@ impl Env<'_> {
                 let _ = crate::resource::write_print(self.out, &info);
                 return Ok(Val::Nothing);
             }
-            ("log", "print") => return self.log_print(args),
+            ("log", "print") => return self.log_print(args, command.where_.as_ref()),
             ("file", "print") => return self.file_print(args),
             ("file", "remove") => return self.file_remove(args),
             _ => {}
@@ -400,15 +400,6 @@ impl Env<'_> {
         Ok(Val::Nothing)
     }
 
-    fn log_print(&mut self, mut args: Args) -> Result<Val, CliError> {
-        args.flag("without-paging");
-        args.leftover()?;
-        for (time, topics, message) in self.system.log_lines() {
-            let _ = write_line(self.out, &format!("{time} {topics} {message}"));
-        }
-        Ok(Val::Nothing)
-    }
-
     fn file_print(&mut self, mut args: Args) -> Result<Val, CliError> {
         args.flag("without-paging");
         args.leftover()?;
@@ -570,21 +561,7 @@ impl Env<'_> {
             }
             // The console cannot block; a script's delay only orders its output, which is immediate here.
             "delay" => Ok(Val::Nothing),
-            "log" => {
-                let topic = args
-                    .unnamed
-                    .first()
-                    .map(|(v, _)| v.to_text())
-                    .unwrap_or_else(|| String::from("info"));
-                let message = args
-                    .unnamed
-                    .get(1)
-                    .map(|(v, _)| v.to_text())
-                    .or_else(|| args.take("message").map(|v| v.to_text()))
-                    .unwrap_or_default();
-                self.system.log(&topic, &message);
-                Ok(Val::Nothing)
-            }
+            "log" => self.script_log(args, pos),
             "error" => {
                 let message = args
                     .unnamed

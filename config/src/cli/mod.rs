@@ -20,6 +20,7 @@ mod counters;
 mod eval;
 mod export;
 mod items;
+mod log;
 mod print;
 mod resolve;
 pub mod undo;
