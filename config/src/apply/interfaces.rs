@@ -44,15 +44,6 @@ pub(super) fn nic(item: &Item) -> Option<InterfaceId> {
     Some(InterfaceId(number.checked_sub(1)?))
 }
 
-/// The configured interface called `name`.
-pub(super) fn by_name<'a>(config: &'a Config, name: &str) -> Option<&'a Item> {
-    let menu = interface_menu()?;
-    config
-        .items(menu)
-        .iter()
-        .find(|item| item.get("name") == Some(name))
-}
-
 /// The engine interface a stored `interface=*ID` reference leads to, if the item and its NIC exist in
 /// `table`.
 pub(super) fn referenced(

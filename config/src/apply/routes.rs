@@ -1,8 +1,9 @@
 //! `/ip route` items → the engine's static routes, reconciled by content.
 //!
 //! A route's `gateway=` is a comma list (ECMP) of addresses (`10.0.0.1`, resolved through connected
-//! routes), interface names (`ether1`, on-link) and `address%interface`, as RouterOS takes it;
-//! `blackhole=yes` needs no gateway. Only the `main` routing table exists; `check-gateway`, `scope`,
+//! routes), interfaces (`ether1`, on-link) and `address%interface`, as RouterOS takes it, with the
+//! interfaces stored as `*ID` references (`crate::model::gateway`), so a renamed interface keeps its
+//! routes and their engine routes (which name the NIC, not the name); `blackhole=yes` needs no gateway. Only the `main` routing table exists; `check-gateway`, `scope`,
 //! `target-scope` and `suppress-hw-offload` are stored but the engine uses its defaults (see
 //! `netstack::route`, "Not modelled").
 //!
@@ -21,50 +22,13 @@ use netstack::route::{
 };
 use smoltcp::wire::Ipv4Cidr;
 
-use super::interfaces::{by_name, nic};
+use super::interfaces::nic;
 use super::props::{Props, failure, invalid};
 use super::{ApplyError, FirewallEngine};
+use crate::model::gateway::{self, GatewayElement};
 use crate::model::menus;
-use crate::model::{Config, Item, MenuDef, ModelError};
+use crate::model::{Config, Item, MenuDef, ModelError, parse_id};
 use crate::value;
-
-/// One element of `gateway=` as written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum GatewayText<'a> {
-    Address(smoltcp::wire::Ipv4Address),
-    Interface(&'a str),
-    AddressOnInterface(smoltcp::wire::Ipv4Address, &'a str),
-}
-
-/// Splits and parses `gateway=`: `10.0.0.1`, `ether1`, `10.0.0.1%ether1`, comma separated.
-pub(super) fn parse_gateways(text: &str) -> Result<Vec<GatewayText<'_>>, ModelError> {
-    let bad = || invalid("gateway", text);
-    let mut gateways = Vec::new();
-    for element in text.split(',') {
-        if gateways.len() >= MAX_GATEWAYS_PER_ROUTE {
-            return Err(bad());
-        }
-        let gateway = match element.split_once('%') {
-            Some((address, interface)) if !interface.is_empty() => GatewayText::AddressOnInterface(
-                value::parse_ipv4(address).ok_or_else(bad)?,
-                interface,
-            ),
-            Some(_) => return Err(bad()),
-            None => match value::parse_ipv4(element) {
-                Some(address) => GatewayText::Address(address),
-                // A name, but not something that only looks like a broken address.
-                None if !element.is_empty()
-                    && !element.bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
-                {
-                    GatewayText::Interface(element)
-                }
-                None => return Err(bad()),
-            },
-        };
-        gateways.push(gateway);
-    }
-    Ok(gateways)
-}
 
 /// A route as the engine takes it, or `None` when a gateway interface does not exist (in the
 /// configuration or as a NIC in `table`): such a route is invalid and stays out of the engine.
@@ -95,19 +59,28 @@ pub(super) fn static_route(
         let text = props
             .get("gateway")
             .ok_or_else(|| failure("gateway not specified"))?;
+        let elements = gateway::parse(text).ok_or_else(|| invalid("gateway", text))?;
         let mut gateways = Vec::new();
-        for gateway in parse_gateways(text)? {
-            let interface = |name: &str| -> Result<Option<InterfaceId>, ModelError> {
-                let item = by_name(config, name).ok_or_else(|| invalid("gateway", text))?;
+        for element in elements {
+            // The interface is stored as `*ID` (a configuration from before references were stored
+            // may hold its name); one that is gone makes the route invalid.
+            let interface = |reference: &str| -> Result<Option<InterfaceId>, ModelError> {
+                let item = match menus::menu("interface")
+                    .and_then(|menu| config.find_by_key(menu, reference))
+                {
+                    Some(item) => item,
+                    None if parse_id(reference).is_some() => return Ok(None),
+                    None => return Err(invalid("gateway", text)),
+                };
                 Ok(nic(item).filter(|id| table.is_none_or(|t| t.get(*id).is_some())))
             };
-            gateways.push(match gateway {
-                GatewayText::Address(address) => Gateway::Address(address),
-                GatewayText::Interface(name) => match interface(name)? {
+            gateways.push(match element {
+                GatewayElement::Address(address) => Gateway::Address(address),
+                GatewayElement::Interface(name) => match interface(name)? {
                     Some(id) => Gateway::Interface(id),
                     None => return Ok(None),
                 },
-                GatewayText::AddressOnInterface(address, name) => match interface(name)? {
+                GatewayElement::AddressOnInterface(address, name) => match interface(name)? {
                     Some(id) => Gateway::AddressOnInterface(address, id),
                     None => return Ok(None),
                 },
@@ -304,42 +277,4 @@ pub(super) fn engine_route<'e>(
     }
     same.find(|e| e.flags.disabled == route.disabled)
         .or(Some(first))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use smoltcp::wire::Ipv4Address;
-
-    #[test]
-    fn gateway_forms() {
-        let a = Ipv4Address::new(10, 0, 0, 1);
-        assert_eq!(
-            parse_gateways("10.0.0.1"),
-            Ok(alloc::vec![GatewayText::Address(a)])
-        );
-        assert_eq!(
-            parse_gateways("ether1,10.0.0.1%wan"),
-            Ok(alloc::vec![
-                GatewayText::Interface("ether1"),
-                GatewayText::AddressOnInterface(a, "wan")
-            ])
-        );
-        for bad in [
-            "",
-            "10.0.0.256",
-            "10.0.0.1%",
-            "x%ether1",
-            "1.2.3",
-            "ether1,",
-        ] {
-            assert_eq!(
-                parse_gateways(bad).map_err(|e| e.to_string()),
-                Err(String::from("invalid value for argument gateway")),
-                "{bad}"
-            );
-        }
-        let many = alloc::vec!["10.0.0.1"; MAX_GATEWAYS_PER_ROUTE + 1].join(",");
-        assert!(parse_gateways(&many).is_err());
-    }
 }

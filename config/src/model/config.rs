@@ -19,6 +19,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::error::ModelError;
+use super::gateway;
 use super::menus;
 use super::schema::{MenuDef, MenuKind, PropDef, PropType};
 
@@ -127,19 +128,33 @@ impl Config {
         let PropType::Ref { menu, .. } = prop.ty else {
             return String::from(stored);
         };
+        if prop.gateway {
+            // Each interface under its name; an address, or what does not parse, as stored.
+            return gateway::parse(stored)
+                .and_then(|elements| {
+                    gateway::format(&elements, |target| Some(self.reference_name(menu, target)))
+                })
+                .unwrap_or_else(|| String::from(stored));
+        }
         let (negated, target) = match stored.strip_prefix('!') {
             Some(rest) => (true, rest),
             None => (false, stored),
         };
-        let shown = match (menus::menu(menu), parse_id(target)) {
+        let shown = self.reference_name(menu, target);
+        if negated { format!("!{shown}") } else { shown }
+    }
+
+    /// The name of the item of `menu` a stored reference `target` points at (`target` itself when it
+    /// is not a `*ID` or the item is gone).
+    fn reference_name(&self, menu: &str, target: &str) -> String {
+        match (menus::menu(menu), parse_id(target)) {
             (Some(target_menu), Some(id)) => target_menu
                 .key
                 .and_then(|key| self.item(target_menu, id)?.get(key))
                 .map(String::from),
             _ => None,
         }
-        .unwrap_or_else(|| String::from(target));
-        if negated { format!("!{shown}") } else { shown }
+        .unwrap_or_else(|| String::from(target))
     }
 
     /// Whether a stored reference value points at an item that no longer exists.
@@ -147,11 +162,15 @@ impl Config {
         let PropType::Ref { menu, .. } = prop.ty else {
             return false;
         };
-        let target = stored.strip_prefix('!').unwrap_or(stored);
-        match (menus::menu(menu), parse_id(target)) {
+        let gone = |target: &str| match (menus::menu(menu), parse_id(target)) {
             (Some(target_menu), Some(id)) => self.item(target_menu, id).is_none(),
             _ => false,
+        };
+        if prop.gateway {
+            return gateway::parse(stored)
+                .is_some_and(|elements| elements.iter().filter_map(|e| e.interface()).any(gone));
         }
+        gone(stored.strip_prefix('!').unwrap_or(stored))
     }
 
     /// The canonical stored form of `raw` for `prop`.
@@ -174,12 +193,23 @@ impl Config {
                 if builtin.contains(&raw) {
                     return Ok(String::from(raw));
                 }
-                menus::menu(menu)
-                    .and_then(|target| self.find_by_key(target, raw))
-                    .map(|item| format_id(item.id))
-                    .ok_or(ModelError::NoSuchValue {
-                        argument: prop.name,
-                    })
+                let reference = |name: &str| {
+                    menus::menu(menu)
+                        .and_then(|target| self.find_by_key(target, name))
+                        .map(|item| format_id(item.id))
+                };
+                if prop.gateway {
+                    // What is neither an address nor an existing interface is a bad gateway.
+                    return gateway::parse(raw)
+                        .and_then(|elements| gateway::format(&elements, reference))
+                        .ok_or_else(|| ModelError::InvalidValue {
+                            argument: prop.name,
+                            reason: format!("can not use {raw}"),
+                        });
+                }
+                reference(raw).ok_or(ModelError::NoSuchValue {
+                    argument: prop.name,
+                })
             }
         }
     }

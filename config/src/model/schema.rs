@@ -54,6 +54,9 @@ pub struct PropDef {
     pub access: Access,
     /// A leading `!` negates the value (firewall matchers: `in-interface=!ether1`).
     pub negatable: bool,
+    /// A [`PropType::Ref`] written as a route gateway list ([`super::gateway`]): addresses, references
+    /// and `address%reference`, comma separated, instead of one name.
+    pub gateway: bool,
 }
 
 impl PropDef {
@@ -66,6 +69,7 @@ impl PropDef {
             required: false,
             access: Access::ReadWrite,
             negatable: false,
+            gateway: false,
         }
     }
 
@@ -78,7 +82,16 @@ impl PropDef {
             required: false,
             access: Access::ReadWrite,
             negatable: false,
+            gateway: false,
         }
+    }
+
+    /// A writable route gateway list whose interfaces are references to items of `menu`
+    /// (`gateway=10.0.0.1`, `ether1`, `10.0.0.1%ether1`; see [`super::gateway`]).
+    pub const fn gateways(name: &'static str, menu: &'static str) -> Self {
+        let mut prop = PropDef::reference(name, menu);
+        prop.gateway = true;
+        prop
     }
 
     /// Builder: the default value (canonical).

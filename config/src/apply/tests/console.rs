@@ -16,8 +16,8 @@ use crate::resource::ResourceInfo;
 use crate::shell::SystemControl;
 
 /// The kernel's `SystemControl`, over a test router.
-struct EngineSystem {
-    router: Router,
+pub(super) struct EngineSystem {
+    pub router: Router,
 }
 
 impl SystemControl for EngineSystem {
@@ -83,14 +83,14 @@ impl SystemControl for EngineSystem {
 }
 
 /// A console on the SOHO router.
-struct Console {
-    config: Config,
-    session: Session,
-    system: EngineSystem,
+pub(super) struct Console {
+    pub config: Config,
+    pub session: Session,
+    pub system: EngineSystem,
 }
 
 impl Console {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let (config, router) = soho_router();
         Console {
             config,
@@ -100,7 +100,7 @@ impl Console {
     }
 
     /// Runs a console line; returns what it printed.
-    fn run(&mut self, line: &str) -> String {
+    pub fn run(&mut self, line: &str) -> String {
         let mut out = String::new();
         cli::run(
             line,
@@ -113,7 +113,7 @@ impl Console {
         out
     }
 
-    fn router(&mut self) -> &mut Router {
+    pub fn router(&mut self) -> &mut Router {
         &mut self.system.router
     }
 }

@@ -4,6 +4,7 @@
 mod console;
 mod errors;
 mod frames;
+mod gateways;
 mod properties;
 mod reconcile;
 mod rules;

@@ -47,8 +47,9 @@ pub static ROUTE: MenuDef = MenuDef {
     storage: "ip/route",
     props: &[
         PropDef::new("dst-address", ValueType::Ipv4Network).default("0.0.0.0/0"),
-        // An address, an interface name or `address%interface`; checked when the route is applied.
-        PropDef::new("gateway", ValueType::Text),
+        // Addresses, interfaces and `address%interface`, comma separated; interfaces are references,
+        // so a route follows its interface's renames (`crate::model::gateway`).
+        PropDef::gateways("gateway", "interface"),
         PropDef::new("distance", ValueType::Integer { min: 1, max: 255 }).default("1"),
         PropDef::new("routing-table", ValueType::Name).default("main"),
         PropDef::new(
