@@ -4,9 +4,21 @@
 //! arrive as ANSI escape sequences (`ESC [ … final` or `ESC O x`). [`KeyDecoder`] folds all of that into one
 //! [`Key`] per key press so that both the line editor and single-key prompts (such as `[y/N]`) see the same keys.
 //!
+//! The keys, as xterm, VT100-style and Linux-console terminals send them (ECMA-48 control sequences):
+//!
+//! | key | bytes |
+//! |---|---|
+//! | Left, Right, Up, Down | `ESC [ D`, `ESC [ C`, `ESC [ A`, `ESC [ B`, or `ESC O` + the same letter (application mode); parameters such as Ctrl's `1;5` are ignored |
+//! | Home | `ESC [ H`, `ESC O H`, `ESC [ 1 ~`, `ESC [ 7 ~`; and Ctrl-A |
+//! | End | `ESC [ F`, `ESC O F`, `ESC [ 4 ~`, `ESC [ 8 ~`; and Ctrl-E |
+//! | Delete | `ESC [ 3 ~` |
+//! | Ctrl-B, Ctrl-F | reported as Left and Right (Emacs-style keys, as in RouterOS and readline) |
+//! | Ctrl-D, Ctrl-K, Ctrl-U, Ctrl-W | [`Key::EndOfInput`], [`Key::KillToEnd`], [`Key::KillToStart`], [`Key::KillWord`] |
+//!
 //! Guarantees:
-//! * every byte value is accepted in every state; nothing panics and nothing is buffered, so memory use is
-//!   constant no matter how long an escape sequence claims to be;
+//! * every byte value is accepted in every state; nothing panics, and the only thing kept of an escape
+//!   sequence is its first numeric parameter (saturating), so memory use is constant no matter how long a
+//!   sequence claims to be;
 //! * a CR immediately followed by LF yields exactly one [`Key::Enter`] (a lone CR or a lone LF yields one too;
 //!   LF followed by CR is two presses);
 //! * bytes that belong to an escape sequence never come out as [`Key::Char`];
@@ -23,12 +35,22 @@ const ESC: u8 = 0x1b;
 const BS: u8 = 0x08;
 /// Sent as Backspace by most modern terminals.
 const DEL: u8 = 0x7f;
-/// Ctrl-C.
-const ETX: u8 = 0x03;
-/// Ctrl-U.
-const NAK: u8 = 0x15;
 /// Tab.
 const HT: u8 = 0x09;
+
+/// The byte a terminal sends for Ctrl and `letter` (ASCII upper case): the letter's code minus 0x40.
+const fn ctrl(letter: u8) -> u8 {
+    letter - 0x40
+}
+const CTRL_A: u8 = ctrl(b'A');
+const CTRL_B: u8 = ctrl(b'B');
+const CTRL_C: u8 = ctrl(b'C');
+const CTRL_D: u8 = ctrl(b'D');
+const CTRL_E: u8 = ctrl(b'E');
+const CTRL_F: u8 = ctrl(b'F');
+const CTRL_K: u8 = ctrl(b'K');
+const CTRL_U: u8 = ctrl(b'U');
+const CTRL_W: u8 = ctrl(b'W');
 
 /// One key press, as far as the console cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,10 +61,26 @@ pub enum Key {
     Enter,
     /// Backspace or DEL: erase the character before the cursor.
     Backspace,
+    /// The Delete key (`ESC [ 3 ~`): erase the character under the cursor.
+    Delete,
+    /// Ctrl-D: erase the character under the cursor; on an empty line RouterOS logs out instead.
+    EndOfInput,
     /// Ctrl-C: abandon the current input.
     Interrupt,
-    /// Ctrl-U: erase the whole line.
-    KillLine,
+    /// Cursor left, or Ctrl-B.
+    Left,
+    /// Cursor right, or Ctrl-F.
+    Right,
+    /// Home, or Ctrl-A: to the start of the line.
+    Home,
+    /// End, or Ctrl-E: to the end of the line.
+    End,
+    /// Ctrl-K: erase from the cursor to the end of the line.
+    KillToEnd,
+    /// Ctrl-U: erase from the start of the line to the cursor.
+    KillToStart,
+    /// Ctrl-W: erase the word before the cursor.
+    KillWord,
     /// Tab: complete the word before the cursor.
     Tab,
     /// Cursor up (`ESC [ A` or `ESC O A`): recall older history.
@@ -72,6 +110,10 @@ pub struct KeyDecoder {
     state: State,
     /// The previous byte was a CR that was reported as Enter; a LF right now belongs to it.
     after_cr: bool,
+    /// Inside `ESC [`: the first numeric parameter so far (the `3` of `ESC [ 3 ~`), saturating.
+    parameter: u16,
+    /// Inside `ESC [`: the first parameter has ended (a `;` or any other non-digit came).
+    parameter_done: bool,
 }
 
 impl Default for KeyDecoder {
@@ -86,6 +128,8 @@ impl KeyDecoder {
         Self {
             state: State::Ground,
             after_cr: false,
+            parameter: 0,
+            parameter_done: false,
         }
     }
 
@@ -104,6 +148,8 @@ impl KeyDecoder {
             State::Escape => match byte {
                 b'[' => {
                     self.state = State::ControlSequence;
+                    self.parameter = 0;
+                    self.parameter_done = false;
                     None
                 }
                 b'O' => {
@@ -119,11 +165,25 @@ impl KeyDecoder {
                 _ => self.abandon_sequence(byte),
             },
             State::ControlSequence => match byte {
-                // Parameter and intermediate bytes: nothing stored, so any number of them is harmless.
-                0x20..=0x3f => None,
+                b'0'..=b'9' if !self.parameter_done => {
+                    self.parameter = self
+                        .parameter
+                        .saturating_mul(10)
+                        .saturating_add(u16::from(byte - b'0'));
+                    None
+                }
+                // Other parameter and intermediate bytes: only end the first parameter.
+                0x20..=0x3f => {
+                    self.parameter_done = true;
+                    None
+                }
                 0x40..=0x7e => {
                     self.state = State::Ground;
-                    Some(cursor_key(byte))
+                    Some(if byte == b'~' {
+                        editing_key(self.parameter)
+                    } else {
+                        cursor_key(byte)
+                    })
                 }
                 _ => self.abandon_sequence(byte),
             },
@@ -156,20 +216,41 @@ impl KeyDecoder {
             }
             LF => Key::Enter,
             BS | DEL => Key::Backspace,
-            ETX => Key::Interrupt,
-            NAK => Key::KillLine,
             HT => Key::Tab,
             0x20..=0x7e => Key::Char(byte),
+            CTRL_A => Key::Home,
+            CTRL_B => Key::Left,
+            CTRL_C => Key::Interrupt,
+            CTRL_D => Key::EndOfInput,
+            CTRL_E => Key::End,
+            CTRL_F => Key::Right,
+            CTRL_K => Key::KillToEnd,
+            CTRL_U => Key::KillToStart,
+            CTRL_W => Key::KillWord,
             _ => Key::Other,
         })
     }
 }
 
-/// The key named by the final byte of `ESC [ …` or `ESC O x`.
+/// The key named by the final byte of `ESC [ …` (other than `~`) or `ESC O x`.
 fn cursor_key(final_byte: u8) -> Key {
     match final_byte {
         b'A' => Key::Up,
         b'B' => Key::Down,
+        b'C' => Key::Right,
+        b'D' => Key::Left,
+        b'H' => Key::Home,
+        b'F' => Key::End,
+        _ => Key::Other,
+    }
+}
+
+/// The key named by `ESC [ n ~` (VT220 editing keys; 7 and 8 are rxvt's Home and End).
+fn editing_key(parameter: u16) -> Key {
+    match parameter {
+        1 | 7 => Key::Home,
+        3 => Key::Delete,
+        4 | 8 => Key::End,
         _ => Key::Other,
     }
 }
@@ -206,31 +287,64 @@ mod tests {
     #[test]
     fn editing_controls() {
         assert_eq!(
-            keys(&[0x08, 0x7f, 0x03, 0x15]),
+            keys(&[0x08, 0x7f, 0x03, 0x15, 0x0b, 0x17, 0x04]),
             [
                 Key::Backspace,
                 Key::Backspace,
                 Key::Interrupt,
-                Key::KillLine
+                Key::KillToStart,
+                Key::KillToEnd,
+                Key::KillWord,
+                Key::EndOfInput,
             ]
+        );
+    }
+
+    #[test]
+    fn emacs_movement_controls_are_the_cursor_keys() {
+        // Ctrl-A, Ctrl-E, Ctrl-B, Ctrl-F.
+        assert_eq!(
+            keys(&[0x01, 0x05, 0x02, 0x06]),
+            [Key::Home, Key::End, Key::Left, Key::Right]
         );
     }
 
     #[test]
     fn arrows_in_both_encodings() {
         assert_eq!(
-            keys(b"\x1b[A\x1b[B\x1bOA\x1bOB"),
-            [Key::Up, Key::Down, Key::Up, Key::Down]
+            keys(b"\x1b[A\x1b[B\x1bOA\x1bOB\x1b[C\x1b[D\x1bOC\x1bOD"),
+            [
+                Key::Up,
+                Key::Down,
+                Key::Up,
+                Key::Down,
+                Key::Right,
+                Key::Left,
+                Key::Right,
+                Key::Left
+            ]
         );
-        // Modified arrows carry parameters; they still move through history.
-        assert_eq!(keys(b"\x1b[1;5A"), [Key::Up]);
+        // Modified arrows carry parameters; they still move.
+        assert_eq!(keys(b"\x1b[1;5A\x1b[1;5D"), [Key::Up, Key::Left]);
+    }
+
+    #[test]
+    fn home_end_and_delete_in_every_encoding() {
+        assert_eq!(keys(b"\x1b[H\x1bOH\x1b[1~\x1b[7~"), [Key::Home; 4]);
+        assert_eq!(keys(b"\x1b[F\x1bOF\x1b[4~\x1b[8~"), [Key::End; 4]);
+        assert_eq!(keys(b"\x1b[3~\x1b[3;5~"), [Key::Delete; 2]);
+        // Only the first parameter names the key.
+        assert_eq!(
+            keys(b"\x1b[5;3~\x1b[13~\x1b[03~"),
+            [Key::Other, Key::Other, Key::Delete]
+        );
     }
 
     #[test]
     fn other_sequences_never_produce_characters() {
         assert_eq!(
-            keys(b"\x1b[C\x1b[D\x1b[3~\x1b[200~\x1bOP\x1bx"),
-            [Key::Other; 6]
+            keys(b"\x1b[2~\x1b[200~\x1b[201~\x1bOP\x1bx\x1b[Z\x1b[?3~"),
+            [Key::Other; 7]
         );
     }
 
@@ -252,11 +366,19 @@ mod tests {
         }
         assert_eq!(decoder.feed(b'B'), Some(Key::Down));
         assert_eq!(decoder.feed(b'z'), Some(Key::Char(b'z')));
+        // A huge parameter saturates instead of overflowing, and names no key.
+        for &byte in b"\x1b[" {
+            assert_eq!(decoder.feed(byte), None);
+        }
+        for _ in 0..100_000 {
+            assert_eq!(decoder.feed(b'3'), None);
+        }
+        assert_eq!(decoder.feed(b'~'), Some(Key::Other));
     }
 
     #[test]
     fn non_ascii_and_other_controls_are_other() {
-        assert_eq!(keys(&[0x00, 0x0b, 0x80, 0xff]), [Key::Other; 4]);
+        assert_eq!(keys(&[0x00, 0x0c, 0x18, 0x80, 0xff]), [Key::Other; 5]);
     }
 
     #[test]

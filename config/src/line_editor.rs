@@ -1,23 +1,39 @@
-//! Line discipline for the serial console: collects typed bytes into a line, echoing as a terminal expects.
+//! Line discipline for the serial console: collects typed bytes into a line with a cursor, echoing as an
+//! ANSI terminal expects.
 //!
-//! [`LineEditor::feed`] takes one byte at a time and writes the echo for it. Behaviour:
-//! * printable ASCII is appended and echoed; once the line holds `max_len` characters further characters are
-//!   dropped and BEL (0x07) is echoed instead;
-//! * Backspace (0x08) and DEL (0x7f) erase the last character, echoing `"\x08 \x08"` (nothing on an empty line);
-//! * Ctrl-U erases the whole line the same way;
-//! * Enter (CR, LF or CR LF, counted once) echoes `"\r\n"` and yields [`LineEvent::Line`];
-//! * Ctrl-C echoes `"^C\r\n"`, drops the line and yields [`LineEvent::Cancelled`];
-//! * Up and Down (ANSI cursor keys) replace the line with older / newer history entries, erasing the old text
-//!   and echoing the new; the history keeps the last [`History::CAPACITY`] non-empty lines, without consecutive
-//!   duplicates;
-//! * Tab yields [`LineEvent::Complete`] and `?` yields [`LineEvent::Help`], neither touching the line: the
-//!   shell completes the word or prints help and puts text in with [`LineEditor::insert_str`] (a `?`
-//!   inside a quoted string is inserted that way too);
-//! * every other escape sequence, control byte and non-ASCII byte is consumed and ignored.
+//! [`LineEditor::feed`] takes one byte at a time, edits the line at the cursor and writes the echo that
+//! makes the screen show it. The keys (decoded by [`crate::key`]), as on RouterOS's console and readline:
+//!
+//! | key | effect |
+//! |---|---|
+//! | printable ASCII | inserted at the cursor; once the line holds `max_len` characters it is dropped and BEL (0x07) rung |
+//! | Left / Ctrl-B, Right / Ctrl-F | cursor one character left / right |
+//! | Home / Ctrl-A, End / Ctrl-E | cursor to the start / end of the line |
+//! | Backspace (0x08, 0x7f) | erases the character before the cursor |
+//! | Delete (`ESC [ 3 ~`) | erases the character under the cursor |
+//! | Ctrl-D | erases the character under the cursor; nothing on an empty line (where RouterOS logs out) |
+//! | Ctrl-K | erases from the cursor to the end of the line |
+//! | Ctrl-U | erases from the start of the line to the cursor (the whole line when the cursor is at the end) |
+//! | Ctrl-W | erases the word before the cursor: the spaces just before it, then the non-spaces before those |
+//! | Up, Down | replace the line with older / newer history ([`History`]), the cursor at its end |
+//! | Enter (CR, LF or CR LF) | echoes `"\r\n"` and yields [`LineEvent::Line`] with the whole line, wherever the cursor is |
+//! | Ctrl-C | moves to the end of the line, echoes `"^C\r\n"`, drops the line and yields [`LineEvent::Cancelled`] |
+//! | Tab, `?` | yield [`LineEvent::Complete`] / [`LineEvent::Help`] without touching the line: the shell looks at [`LineEditor::before_cursor`] and puts text in at the cursor with [`LineEditor::insert_str`] (a `?` inside a quoted string is inserted that way too) |
+//!
+//! Every other escape sequence, control byte and non-ASCII byte is consumed and ignored.
+//!
+//! The echo redraws only what changed, using nothing but printable characters, BS (0x08, one column left),
+//! `ESC [ n D` (n columns left) and `ESC [ K` (erase to the end of the screen line): moving right rewrites the
+//! characters passed over; an insertion writes the rest of the line and moves back over it; an erasure moves
+//! to where the text went, rewrites the rest of the line, blanks the columns it no longer covers (one space, or
+//! `ESC [ K` for more) and moves back to the cursor. The echo assumes the prompt and line fit on one screen
+//! row: a terminal does not move left across a wrapped row, so on a line longer than the screen the cursor
+//! shown can be off (the text kept is right either way).
 //!
 //! Guarantees: no input byte sequence panics; the line only ever holds printable ASCII and never more than
-//! `max_len` characters; memory is bounded by `max_len` times the history capacity. Errors from the echo
-//! writer are ignored: what the user typed is processed the same whether or not the echo got through.
+//! `max_len` characters, and the cursor is always within it; memory is bounded by `max_len` times the history
+//! capacity. Errors from the echo writer are ignored: what the user typed is processed the same whether or
+//! not the echo got through.
 
 use alloc::string::String;
 use core::fmt::Write;
@@ -27,8 +43,10 @@ use crate::key::{Key, KeyDecoder};
 
 /// Rung when a character does not fit in the line.
 const BELL: &str = "\x07";
-/// Moves back over one character, blanks it and moves back again.
-const ERASE_ONE: &str = "\x08 \x08";
+/// Moves the cursor one column left (BS).
+const LEFT_ONE: &str = "\x08";
+/// Erases from the cursor to the end of the screen line (ECMA-48 EL, parameter 0).
+const ERASE_TO_END: &str = "\x1b[K";
 
 /// What a byte completed, if anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,11 +61,14 @@ pub enum LineEvent {
     Help,
 }
 
-/// A single-line editor with history, fed one byte at a time.
+/// A single-line editor with a cursor and history, fed one byte at a time.
 #[derive(Clone, Debug)]
 pub struct LineEditor {
     keys: KeyDecoder,
+    /// Printable ASCII only, so every byte index is a character boundary and a screen column.
     line: String,
+    /// Position of the cursor in `line`, `0..=line.len()`.
+    cursor: usize,
     max_len: usize,
     history: History,
 }
@@ -58,6 +79,7 @@ impl LineEditor {
         Self {
             keys: KeyDecoder::new(),
             line: String::new(),
+            cursor: 0,
             max_len,
             history: History::new(),
         }
@@ -66,6 +88,16 @@ impl LineEditor {
     /// The line typed so far.
     pub fn line(&self) -> &str {
         &self.line
+    }
+
+    /// Where the cursor is: the number of characters before it.
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    /// The part of the line before the cursor, what Tab and `?` look at.
+    pub fn before_cursor(&self) -> &str {
+        self.line.get(..self.cursor).unwrap_or(&self.line)
     }
 
     /// The most characters a line can hold.
@@ -86,27 +118,64 @@ impl LineEditor {
         self.keys.feed(byte)
     }
 
+    /// Writes the whole line and puts the screen cursor back on the editor's cursor; for redrawing the
+    /// line after a prompt, once something else was printed.
+    pub fn redraw(&self, echo: &mut dyn Write) {
+        let _ = echo.write_str(&self.line);
+        move_left(echo, self.line.len() - self.cursor);
+    }
+
     /// Carries out one key press on the line.
     fn apply(&mut self, key: Key, echo: &mut dyn Write) -> Option<LineEvent> {
         match key {
             Key::Char(b'?') => return Some(LineEvent::Help),
             Key::Tab => return Some(LineEvent::Complete),
-            Key::Char(character) => self.insert(character, echo),
-            Key::Backspace => {
-                if self.line.pop().is_some() {
-                    let _ = echo.write_str(ERASE_ONE);
+            Key::Char(character) => {
+                self.insert_str(char::from(character).encode_utf8(&mut [0; 4]), echo)
+            }
+            Key::Left => {
+                if self.cursor > 0 {
+                    self.cursor -= 1;
+                    let _ = echo.write_str(LEFT_ONE);
                 }
             }
-            Key::KillLine => self.erase_line(echo),
+            Key::Right => {
+                if let Some(passed) = self.line.get(self.cursor..self.cursor + 1) {
+                    let _ = echo.write_str(passed);
+                    self.cursor += 1;
+                }
+            }
+            Key::Home => {
+                move_left(echo, self.cursor);
+                self.cursor = 0;
+            }
+            Key::End => self.move_to_end(echo),
+            Key::Backspace => {
+                if self.cursor > 0 {
+                    self.erase(self.cursor - 1, self.cursor, echo);
+                }
+            }
+            Key::Delete => self.erase_under_cursor(echo),
+            Key::EndOfInput => {
+                if !self.line.is_empty() {
+                    self.erase_under_cursor(echo);
+                }
+            }
+            Key::KillToEnd => self.erase(self.cursor, self.line.len(), echo),
+            Key::KillToStart => self.erase(0, self.cursor, echo),
+            Key::KillWord => self.erase(self.word_start(), self.cursor, echo),
             Key::Enter => {
                 let _ = echo.write_str("\r\n");
                 let line = core::mem::take(&mut self.line);
+                self.cursor = 0;
                 self.history.record(&line);
                 return Some(LineEvent::Line(line));
             }
             Key::Interrupt => {
+                self.move_to_end(echo);
                 let _ = echo.write_str("^C\r\n");
                 self.line.clear();
+                self.cursor = 0;
                 self.history.stop_browsing();
                 return Some(LineEvent::Cancelled);
             }
@@ -127,214 +196,99 @@ impl LineEditor {
         None
     }
 
-    /// Inserts `text` at the cursor as if typed, echoing it: printable ASCII only (other characters are
-    /// left out), up to the line's limit (the bell rings for each character that does not fit).
+    /// Inserts `text` at the cursor as if typed, echoing it, the cursor after it: printable ASCII only (other
+    /// characters are left out), up to the line's limit (the bell rings for each character that does not
+    /// fit).
     pub fn insert_str(&mut self, text: &str, echo: &mut dyn Write) {
-        for byte in text.bytes().filter(|b| (0x20..=0x7e).contains(b)) {
-            self.insert(byte, echo);
+        let room = self.max_len.saturating_sub(self.line.len());
+        let mut printable = text.chars().filter(|c| matches!(c, ' '..='~'));
+        let fitting: String = printable.by_ref().take(room).collect();
+        let dropped = printable.count();
+        if !fitting.is_empty() {
+            let at = self.cursor;
+            self.line.insert_str(at, &fitting);
+            self.cursor += fitting.len();
+            let _ = echo.write_str(&self.line[at..]);
+            move_left(echo, self.line.len() - self.cursor);
         }
-    }
-
-    /// Appends a printable character if it fits, ringing the bell if it does not.
-    fn insert(&mut self, character: u8, echo: &mut dyn Write) {
-        if self.line.len() < self.max_len {
-            self.line.push(char::from(character));
-            let _ = echo.write_char(char::from(character));
-        } else {
+        for _ in 0..dropped {
             let _ = echo.write_str(BELL);
         }
     }
 
-    /// Erases the whole line on screen and in the buffer.
-    fn erase_line(&mut self, echo: &mut dyn Write) {
-        for _ in 0..self.line.len() {
-            let _ = echo.write_str(ERASE_ONE);
+    /// Moves the cursor to the end of the line, rewriting the characters it passes.
+    fn move_to_end(&mut self, echo: &mut dyn Write) {
+        let _ = echo.write_str(&self.line[self.cursor..]);
+        self.cursor = self.line.len();
+    }
+
+    /// Delete and Ctrl-D: erases the character under the cursor, if there is one.
+    fn erase_under_cursor(&mut self, echo: &mut dyn Write) {
+        if self.cursor < self.line.len() {
+            self.erase(self.cursor, self.cursor + 1, echo);
         }
-        self.line.clear();
+    }
+
+    /// Where the word before the cursor starts (Ctrl-W): back over spaces, then over non-spaces.
+    fn word_start(&self) -> usize {
+        let before = self.line[..self.cursor].trim_end_matches(' ');
+        before.trim_end_matches(|c| c != ' ').len()
+    }
+
+    /// Erases `from..to` of the line, where the cursor is at `from` or `to`, and leaves the cursor at `from`;
+    /// on screen: to `from`, the rest of the line, the freed columns blanked, back to `from`.
+    fn erase(&mut self, from: usize, to: usize, echo: &mut dyn Write) {
+        if from >= to || to > self.line.len() {
+            return;
+        }
+        move_left(echo, self.cursor.saturating_sub(from));
+        self.line.replace_range(from..to, "");
+        self.cursor = from;
+        let _ = echo.write_str(&self.line[from..]);
+        let overshoot = blank(echo, to - from);
+        move_left(echo, self.line.len() - from + overshoot);
     }
 
     /// Replaces the line with `text` (already printable ASCII within bounds, since it was once typed here),
-    /// redrawing it.
+    /// redrawing it, the cursor at its end.
     fn replace_line(&mut self, text: String, echo: &mut dyn Write) {
-        self.erase_line(echo);
+        move_left(echo, self.cursor);
         let _ = echo.write_str(&text);
+        let overshoot = blank(echo, self.line.len().saturating_sub(text.len()));
+        move_left(echo, overshoot);
+        self.cursor = text.len();
         self.line = text;
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::vec::Vec;
-
-    /// Feeds `bytes`, returning the echo and the events produced.
-    fn type_bytes(editor: &mut LineEditor, bytes: &[u8]) -> (String, Vec<LineEvent>) {
-        let mut echo = String::new();
-        let events = bytes
-            .iter()
-            .filter_map(|&b| editor.feed(b, &mut echo))
-            .collect();
-        (echo, events)
-    }
-
-    fn line(text: &str) -> LineEvent {
-        LineEvent::Line(String::from(text))
-    }
-
-    #[test]
-    fn echoes_typed_text_and_returns_the_line_on_enter() {
-        let mut editor = LineEditor::new(80);
-        let (echo, events) = type_bytes(&mut editor, b"/system print\r");
-        assert_eq!(echo, "/system print\r\n");
-        assert_eq!(events, [line("/system print")]);
-        assert_eq!(editor.line(), "");
-    }
-
-    #[test]
-    fn backspace_and_del_erase_and_nothing_happens_on_an_empty_line() {
-        let mut editor = LineEditor::new(80);
-        let (echo, events) = type_bytes(&mut editor, b"ab\x08c\x7f\x7f\x7f\x08d\n");
-        assert_eq!(echo, "ab\x08 \x08c\x08 \x08\x08 \x08d\r\n");
-        assert_eq!(events, [line("d")]);
-    }
-
-    #[test]
-    fn cr_lf_counts_as_one_enter() {
-        let mut editor = LineEditor::new(80);
-        let (echo, events) = type_bytes(&mut editor, b"a\r\nb\r\n\r\n");
-        assert_eq!(events, [line("a"), line("b"), line("")]);
-        assert_eq!(echo, "a\r\nb\r\n\r\n");
-        let (_, events) = type_bytes(&mut editor, b"x\ny\rz\r\r");
-        assert_eq!(events, [line("x"), line("y"), line("z"), line("")]);
-    }
-
-    #[test]
-    fn ctrl_c_cancels_the_line() {
-        let mut editor = LineEditor::new(80);
-        let (echo, events) = type_bytes(&mut editor, b"abc\x03");
-        assert_eq!(echo, "abc^C\r\n");
-        assert_eq!(events, [LineEvent::Cancelled]);
-        assert_eq!(editor.line(), "");
-        // A cancelled line is not history.
-        let (echo, _) = type_bytes(&mut editor, b"\x1b[A");
-        assert_eq!(echo, "");
-    }
-
-    #[test]
-    fn ctrl_u_erases_the_whole_line() {
-        let mut editor = LineEditor::new(80);
-        let (echo, events) = type_bytes(&mut editor, b"ab\x15c\r");
-        assert_eq!(echo, "ab\x08 \x08\x08 \x08c\r\n");
-        assert_eq!(events, [line("c")]);
-    }
-
-    #[test]
-    fn up_and_down_recall_history_with_redraw() {
-        let mut editor = LineEditor::new(80);
-        type_bytes(&mut editor, b"first\rsecond\r");
-        let (echo, _) = type_bytes(&mut editor, b"xy\x1b[A");
-        assert_eq!(echo, "xy\x08 \x08\x08 \x08second");
-        assert_eq!(editor.line(), "second");
-        let (echo, _) = type_bytes(&mut editor, b"\x1bOA");
-        assert_eq!(echo, "\x08 \x08".repeat(6) + "first");
-        // Nothing older: line and screen stay as they are.
-        let (echo, _) = type_bytes(&mut editor, b"\x1b[A");
-        assert_eq!((echo.as_str(), editor.line()), ("", "first"));
-        let (_, _) = type_bytes(&mut editor, b"\x1b[B");
-        assert_eq!(editor.line(), "second");
-        // Down past the newest entry brings back what was being typed.
-        let (echo, _) = type_bytes(&mut editor, b"\x1b[B");
-        assert_eq!(echo, "\x08 \x08".repeat(6) + "xy");
-        let (_, events) = type_bytes(&mut editor, b"\x1b[A\r");
-        assert_eq!(events, [line("second")]);
-    }
-
-    #[test]
-    fn history_skips_empty_lines_and_consecutive_duplicates() {
-        let mut editor = LineEditor::new(80);
-        type_bytes(&mut editor, b"a\r\rb\rb\r\r");
-        type_bytes(&mut editor, b"\x1b[A\x1b[A\x1b[A");
-        assert_eq!(editor.line(), "a");
-    }
-
-    #[test]
-    fn overflow_is_dropped_with_a_bell() {
-        let mut editor = LineEditor::new(3);
-        let (echo, events) = type_bytes(&mut editor, b"abcde\x08f\r");
-        assert_eq!(echo, "abc\x07\x07\x08 \x08f\r\n");
-        assert_eq!(events, [line("abf")]);
-        let mut editor = LineEditor::new(0);
-        let (echo, events) = type_bytes(&mut editor, b"a\r");
-        assert_eq!((echo.as_str(), events), ("\x07\r\n", alloc::vec![line("")]));
-    }
-
-    #[test]
-    fn escape_sequences_and_other_bytes_are_not_inserted() {
-        let mut editor = LineEditor::new(80);
-        let (echo, events) = type_bytes(
-            &mut editor,
-            b"a\x1b[C\x1b[3~\x1bOPb\x00\x80\xffc\x1b[200~d\r",
-        );
-        assert_eq!(echo, "abcd\r\n");
-        assert_eq!(events, [line("abcd")]);
-    }
-
-    #[test]
-    fn tab_and_question_mark_are_left_to_the_shell() {
-        let mut editor = LineEditor::new(8);
-        let (echo, events) = type_bytes(&mut editor, b"ab\t?");
-        assert_eq!(echo, "ab");
-        assert_eq!(events, [LineEvent::Complete, LineEvent::Help]);
-        assert_eq!(editor.line(), "ab");
-        let mut echo = String::new();
-        editor.insert_str("c?\x07d\u{e9}efghij", &mut echo);
-        assert_eq!(editor.line(), "abc?defg");
-        assert_eq!(echo, "c?defg\x07\x07\x07");
-    }
-
-    /// Checks the invariants that must hold after any input.
-    fn assert_sane(editor: &LineEditor) {
-        assert!(editor.line().len() <= editor.max_len());
-        assert!(editor.line().bytes().all(|b| (0x20..=0x7e).contains(&b)));
-    }
-
-    #[test]
-    fn every_byte_value_is_safe() {
-        let mut editor = LineEditor::new(16);
-        let mut echo = String::new();
-        for round in 0..4 {
-            for byte in 0..=255u8 {
-                let byte = if round % 2 == 0 { byte } else { 255 - byte };
-                editor.feed(byte, &mut echo);
-                assert_sane(&editor);
-            }
+/// Moves the screen cursor `columns` to the left: BS for one, `ESC [ n D` (ECMA-48 CUB) for more.
+fn move_left(echo: &mut dyn Write, columns: usize) {
+    match columns {
+        0 => {}
+        1 => {
+            let _ = echo.write_str(LEFT_ONE);
         }
-    }
-
-    #[test]
-    fn pseudo_random_byte_soup_is_safe() {
-        let mut editor = LineEditor::new(40);
-        let mut echo = String::new();
-        let mut state: u32 = 0x1234_5678;
-        let mut lines = 0usize;
-        for _ in 0..100_000 {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            // Bias towards the interesting bytes so history and escapes get exercised.
-            let byte = match (state >> 24) % 8 {
-                0 => {
-                    [0x1b, b'[', b'A', b'B', b'O', b'\r', b'\n', 0x7f][((state >> 8) % 8) as usize]
-                }
-                _ => (state >> 16) as u8,
-            };
-            if let Some(LineEvent::Line(text)) = editor.feed(byte, &mut echo) {
-                assert!(text.len() <= 40);
-                lines += 1;
-            }
-            assert_sane(&editor);
-            if echo.len() > 1 << 16 {
-                echo.clear();
-            }
+        _ => {
+            let _ = write!(echo, "\x1b[{columns}D");
         }
-        assert!(lines > 0);
     }
 }
+
+/// Blanks the `columns` screen columns from the cursor on, which no longer hold text: one space for one
+/// column, `ESC [ K` for more. Returns how far right that left the cursor.
+fn blank(echo: &mut dyn Write, columns: usize) -> usize {
+    match columns {
+        0 => 0,
+        1 => {
+            let _ = echo.write_str(" ");
+            1
+        }
+        _ => {
+            let _ = echo.write_str(ERASE_TO_END);
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,10 +6,11 @@
 //! asks the question and takes the next key press as the answer, without the line editor: `y` or `Y` carries
 //! the action out, any other key cancels it silently, as RouterOS does.
 //!
-//! Tab and `?` work from the object model ([`cli::complete`]): Tab completes the word before the cursor
+//! Tab and `?` work from the object model ([`cli::complete`]) on the text before the cursor, wherever the
+//! cursor is in the line: Tab inserts the completion at the cursor, the text after it staying as it was
 //! (a second Tab in a row lists the candidates under the line when it stays ambiguous); `?` prints help
 //! for the cursor's position, except inside a quoted string where it is typed like any character. Both
-//! then redraw the prompt and the line as they were.
+//! then redraw the prompt and the line as they were, the cursor back in its place.
 //!
 //! Guarantees: never panics on any byte sequence; lines are bounded by [`MAX_LINE_LEN`]; output line endings
 //! are `"\r\n"`; [`SystemControl::reboot`] and [`SystemControl::shutdown`] are called only after a `y` answer.
@@ -269,12 +270,13 @@ impl Shell {
         let _ = out.write_str(&self.prompt(config));
     }
 
-    /// The command typed so far, up to the cursor: continued lines and the line being edited.
+    /// The command typed so far, up to the cursor: continued lines and the line being edited up to its
+    /// cursor.
     fn before_cursor(&self) -> String {
         if self.pending_lines.is_empty() {
-            String::from(self.editor.line())
+            String::from(self.editor.before_cursor())
         } else {
-            format!("{}\n{}", self.pending_lines, self.editor.line())
+            format!("{}\n{}", self.pending_lines, self.editor.before_cursor())
         }
     }
 
@@ -305,7 +307,7 @@ impl Shell {
         self.show_and_redraw(out, config, &lines);
     }
 
-    /// Prints `lines` under the line being edited, then the prompt and the line, the cursor at its end.
+    /// Prints `lines` under the line being edited, then the prompt and the line, the cursor where it was.
     fn show_and_redraw(&self, out: &mut dyn Write, config: &Config, lines: &[String]) {
         let _ = out.write_str("\r\n");
         for line in lines {
@@ -316,7 +318,7 @@ impl Shell {
         } else {
             let _ = out.write_str("\\ ");
         }
-        let _ = out.write_str(self.editor.line());
+        self.editor.redraw(out);
     }
 }
 
@@ -619,6 +621,43 @@ mod tests {
             out,
             format!("^C\r\n{PROMPT}:put \"why?\"\r\nwhy?\r\n{PROMPT}")
         );
+    }
+
+    #[test]
+    fn tab_and_help_with_the_cursor_inside_the_line() {
+        let mut shell = Shell::new();
+        let mut sys = FakeSystem::new();
+        let left = |times: usize| b"\x1b[D".repeat(times);
+        // `/ip addr print`, the cursor moved back after `addr`: Tab completes `addr`, `print` stays.
+        let out = session(
+            &mut shell,
+            &mut sys,
+            &[&b"/ip addr print"[..], &left(6), b"\t"].concat(),
+        );
+        assert!(out.ends_with("ess  print\x1b[6D"), "{out:?}");
+        assert_eq!(shell.editor.line(), "/ip address  print");
+        assert_eq!(shell.editor.before_cursor(), "/ip address ");
+        // `?` with the cursor after `ranges=` helps with that argument, not with the end of the line,
+        // then redraws the whole line with the cursor back after `ranges=`.
+        let mut shell = Shell::new();
+        let typed = [&b"/ip pool add ranges= name=x"[..], &left(7), b"?"].concat();
+        let mut out = String::new();
+        let mut config = Config::new();
+        for &byte in &typed {
+            shell.feed(byte, &mut out, &mut sys, &mut config);
+        }
+        assert_eq!(
+            out,
+            format!(
+                "/ip pool add ranges= name=x{}\r\nranges ::= A.B.C.D-A.B.C.D[,...]\r\n{PROMPT}/ip pool add ranges= name=x\x1b[7D",
+                "\x08".repeat(7)
+            )
+        );
+        // Typing goes on at the cursor, and Enter runs the whole line.
+        for &byte in b"10.0.0.1-10.0.0.9\r/ip pool print\r" {
+            shell.feed(byte, &mut out, &mut sys, &mut config);
+        }
+        assert!(out.contains(" x     10.0.0.1-10.0.0.9"), "{out:?}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The RouterOS CLI on the booted appliance's serial console, as a user types it: a seed configuration
 //! pasted line by line, `print` and `export` of what was configured, the configuration surviving a reboot
 //! (saved on the config partition), the CHR default on a fresh disk, a baked `.rsc`, and a broken `.rsc`
-//! refused by the image builder with its line and column; Tab completion and `?` help on the way.
+//! refused by the image builder with its line and column; line editing, Tab completion and `?` help on
+//! the way.
 
 use tests::*;
 
@@ -71,6 +72,13 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
     vm.send("\x03").unwrap();
     vm.wait_for(PROMPT, COMMAND_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
+    // Line editing: `/system print`, five times Left to before `print`, `identity ` typed there, Ctrl-E,
+    // Enter: the edited command runs.
+    let edited = run_command(
+        &mut vm,
+        &format!("/system print{}identity \x05", "\x1b[D".repeat(5)),
+    );
+    assert!(edited.contains("name: MikroTik"), "{edited:?}");
 
     let addresses = run_command(&mut vm, "/ip address print");
     assert!(
