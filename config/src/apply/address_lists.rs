@@ -4,8 +4,8 @@
 //! their rules and timeouts.
 //!
 //! A configured item's `timeout=` is not applied: on RouterOS an entry added with a timeout is dynamic
-//! and not part of the configuration, so such an entry belongs in the engine directly
-//! (`AddressLists::add` with the timeout), not in the object model. Stored ones are kept static here.
+//! and not part of the configuration, so the console adds such an entry to the engine directly
+//! (`dynamic_entries`), not to the object model. One stored all the same is kept static here.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;

@@ -3,7 +3,8 @@
 //! * `/ip route`: the connected route of every address (`dst-address` = its network, `gateway` = the
 //!   interface's name, `distance=0`, `scope=10`, flags `DAc` while the interface is up);
 //! * `/ip arp`: the neighbours the router learned (`mac-address` absent while unresolved);
-//! * `/ip firewall address-list`: entries rules added (`timeout` = time left, if any);
+//! * `/ip firewall address-list`: entries rules or `add ... timeout=` added (`timeout` = time left, if
+//!   any; an entry past its timeout is not shown);
 //! * `/ip firewall filter`: RouterOS's "special dummy rule to show fasttrack counters" once any
 //!   connection was FastTracked (routeros-reference.md §1), carrying those counters, as
 //!   [`FASTTRACK_DUMMY_ID`].
@@ -100,6 +101,24 @@ pub(super) fn format_range(range: AddrRange) -> String {
     format!("{}-{}", range.start, range.end)
 }
 
+/// What a dynamic address-list entry's ID is derived from: its list and address.
+fn list_entry_key(list: &str, range: AddrRange) -> u64 {
+    let mut key = mix(u64::from(range.start.to_bits()) << 32 | u64::from(range.end.to_bits()));
+    for byte in list.bytes() {
+        key = mix(key ^ u64::from(byte));
+    }
+    key
+}
+
+/// The `*ID` `print` shows the dynamic entry `range` of `list` under (unless its hash collides with
+/// an entry ordered before it, see the module documentation).
+pub(super) fn list_entry_id(list: &str, range: AddrRange) -> u32 {
+    Ids {
+        used: BTreeSet::new(),
+    }
+    .claim(list_entry_key(list, range))
+}
+
 /// See [`super::dynamic_items`].
 pub(super) fn dynamic_items(
     _config: &Config,
@@ -165,19 +184,14 @@ pub(super) fn dynamic_items(
                     ("address", format_range(range)),
                 ];
                 if let Some(at) = expires {
-                    let left = if at > now {
-                        at - now
-                    } else {
-                        netstack::Duration::ZERO
-                    };
-                    pairs.push(("timeout", format_duration(left)));
+                    // Past its timeout an entry is gone, though the engine drops it only when its
+                    // rules next run.
+                    if at <= now {
+                        continue;
+                    }
+                    pairs.push(("timeout", format_duration(at - now)));
                 }
-                let mut key =
-                    mix(u64::from(range.start.to_bits()) << 32 | u64::from(range.end.to_bits()));
-                for byte in list.bytes() {
-                    key = mix(key ^ u64::from(byte));
-                }
-                out.push(item(menu, ids.claim(key), pairs));
+                out.push(item(menu, ids.claim(list_entry_key(list, range)), pairs));
             }
         }
         "ip/firewall/filter" => {

@@ -26,9 +26,10 @@
 //!   client's address and default route, a rule with `address-list-timeout=none-static`) must also put
 //!   it into the configuration, as RouterOS saves such entries, or it is gone at the next apply.
 //! * Stored but not used by the engine: `/ip address network=`, `/ip arp published=`, `/ip route
-//!   check-gateway|scope|target-scope|suppress-hw-offload`, `timeout=` of stored address-list entries
-//!   (RouterOS makes such entries dynamic; they belong in the engine, not the configuration), most of
-//!   `/ip settings` (see `settings`), rule `hw-offload`.
+//!   check-gateway|scope|target-scope|suppress-hw-offload`, `timeout=` of a stored address-list entry
+//!   (the console adds an entry with a timeout to the engine as a dynamic one, see
+//!   `dynamic_entries`; one stored all the same stays static), most of `/ip settings` (see
+//!   `settings`), rule `hw-offload`.
 //!
 //! # Files
 //!
@@ -44,6 +45,7 @@
 //! | `address_lists` | `/ip firewall address-list` → static entries |
 //! | `settings` | connection tracking and `/ip settings` |
 //! | `status`, `dynamic` | what `print` adds from the running engine |
+//! | `dynamic_entries` | address-list entries with `timeout=`: added to and removed from the engine only |
 //! | `connections` | `/ip firewall connection`: the connection table as items, in pages |
 //! | `counters` | `reset-counters`: rule and interface counters zeroed in the engine |
 //! | `system` | NIC and service items the system owns |
@@ -64,6 +66,7 @@ mod arp;
 mod connections;
 mod counters;
 mod dynamic;
+mod dynamic_entries;
 mod firewall;
 mod interfaces;
 mod props;
@@ -80,6 +83,7 @@ mod tests;
 pub use connections::{connection, connection_page, remove_connection};
 pub use counters::reset_counters;
 pub use dynamic::FIRST_DYNAMIC_ID;
+pub use dynamic_entries::{add_dynamic, is_dynamic, remove_dynamic};
 pub use interfaces::MAX_LIST_NESTING;
 
 /// The engine the appliance runs: netstack with the stateful firewall at its hooks.

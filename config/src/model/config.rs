@@ -222,24 +222,7 @@ impl Config {
         changes: &[Change],
         place_before: Option<u32>,
     ) -> Result<u32, ModelError> {
-        match menu.kind {
-            MenuKind::List | MenuKind::Ordered => {}
-            MenuKind::Singleton | MenuKind::Fixed => return Err(ModelError::BadCommand),
-        }
-        let mut item = Item {
-            id: 0,
-            values: BTreeMap::new(),
-        };
-        self.apply_changes(&mut item, changes)?;
-        let missing: Vec<&str> = menu
-            .props
-            .iter()
-            .filter(|p| p.required && !item.values.contains_key(p.name))
-            .map(|p| p.name)
-            .collect();
-        if !missing.is_empty() {
-            return Err(ModelError::Missing(missing.join(",")));
-        }
+        let mut item = self.new_item(menu, changes)?;
         self.check_unique(menu, &item)?;
         let table = self.tables.entry(String::from(menu.storage)).or_default();
         if table.items.len() >= MAX_ITEMS {
@@ -260,6 +243,31 @@ impl Config {
         item.id = id;
         table.items.insert(position, item);
         Ok(id)
+    }
+
+    /// The item `add` would make of `changes` — values checked and canonical, required properties
+    /// present — without adding it (its ID is 0): for an item RouterOS keeps in the running system
+    /// rather than the configuration, such as an address-list entry with `timeout=`.
+    pub fn new_item(&self, menu: &'static MenuDef, changes: &[Change]) -> Result<Item, ModelError> {
+        match menu.kind {
+            MenuKind::List | MenuKind::Ordered => {}
+            MenuKind::Singleton | MenuKind::Fixed => return Err(ModelError::BadCommand),
+        }
+        let mut item = Item {
+            id: 0,
+            values: BTreeMap::new(),
+        };
+        self.apply_changes(&mut item, changes)?;
+        let missing: Vec<&str> = menu
+            .props
+            .iter()
+            .filter(|p| p.required && !item.values.contains_key(p.name))
+            .map(|p| p.name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(ModelError::Missing(missing.join(",")));
+        }
+        Ok(item)
     }
 
     /// Adds an item the system owns (an ethernet interface, a service), bypassing the user checks on

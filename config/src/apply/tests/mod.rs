@@ -2,6 +2,7 @@
 //! applied to a fresh engine, and proved with literal packets.
 
 mod console;
+mod dynamic_entries;
 mod errors;
 mod frames;
 mod gateways;

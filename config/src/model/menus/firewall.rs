@@ -232,7 +232,8 @@ pub static ADDRESS_LIST: MenuDef = MenuDef {
     ],
     key: None,
     unique: &[(&["list", "address"], "failure: already have such entry")],
-    print: PrintStyle::Columns(&["list", "address"]),
+    // `timeout` is the time a dynamic entry has left.
+    print: PrintStyle::Columns(&["list", "address", "timeout"]),
     flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
 };
 
