@@ -87,6 +87,24 @@ pub trait SystemControl {
     fn remove_connection(&mut self, _id: u32) -> bool {
         false
     }
+    /// `add` of an item RouterOS keeps in the running system rather than the configuration — an
+    /// address-list entry with `timeout=` ([`crate::apply::is_dynamic`]); `item` holds the values the
+    /// model checked. Returns the `*ID` `print` shows it under; `Err` with RouterOS's words (`failure:
+    /// already have such entry`). A system without a running engine (the build-time check of a baked
+    /// script, the boot script before the engine exists) keeps none: `Ok(None)`.
+    fn add_dynamic(&mut self, _menu: &MenuDef, _item: &Item) -> Result<Option<u32>, String> {
+        Ok(None)
+    }
+    /// `remove` of the dynamic item `id` of `menu` (an address-list entry): gone from the running
+    /// system. `Err` (`no such item`) when there is none or it is the system's own (a connected route).
+    fn remove_dynamic(
+        &mut self,
+        _config: &Config,
+        _menu: &MenuDef,
+        _id: u32,
+    ) -> Result<(), String> {
+        Err(String::from("no such item"))
+    }
     /// `reset-counters` (`ids`: those items of `menu`; `None`: all, `reset-counters-all`) of firewall
     /// rules and interfaces; `Err` with RouterOS's words (`no such item`). A system that keeps no
     /// counters has nothing to reset.

@@ -195,6 +195,19 @@ impl SystemControl for KernelView<'_> {
         config::apply::dynamic_items(config, self.datapath.engine(), menu, self.datapath.now())
     }
 
+    fn add_dynamic(&mut self, menu: &MenuDef, item: &Item) -> Result<Option<u32>, String> {
+        let now = self.datapath.now();
+        config::apply::add_dynamic(self.datapath.engine_mut(), menu, item, now)
+            .map(Some)
+            .map_err(|e| alloc::format!("{e}"))
+    }
+
+    fn remove_dynamic(&mut self, config: &Config, menu: &MenuDef, id: u32) -> Result<(), String> {
+        let now = self.datapath.now();
+        config::apply::remove_dynamic(config, self.datapath.engine_mut(), menu, id, now)
+            .map_err(|e| alloc::format!("{e}"))
+    }
+
     fn log(&mut self, topics: &str, message: &str) {
         logger::remember(topics, &message);
     }

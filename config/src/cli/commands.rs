@@ -162,6 +162,19 @@ impl Env<'_> {
         }
         changes.extend(self.changes(menu, &mut args)?);
         args.leftover()?;
+        // An address-list entry with `timeout=` is dynamic: the running system keeps it, and it is
+        // neither saved nor exported (routeros-reference.md §3).
+        let item = self.config.new_item(menu, &changes)?;
+        if crate::apply::is_dynamic(menu, &item) {
+            if self.mode == Mode::DryRun {
+                return Ok(Val::Nothing);
+            }
+            let id = self
+                .system
+                .add_dynamic(menu, &item)
+                .map_err(CliError::plain)?;
+            return Ok(id.map_or(Val::Nothing, Val::Id));
+        }
         let id = self.config.add(menu, &changes, place_before)?;
         derive_values(self.config, menu, id);
         self.check(menu, id)?;
@@ -208,8 +221,19 @@ impl Env<'_> {
     fn remove(&mut self, menu: &'static MenuDef, mut args: Args) -> Result<Val, CliError> {
         let ids = self.targets(menu, &mut args)?;
         args.leftover()?;
-        for id in ids {
+        // Configured items first: a failure there leaves the running system's items as they were.
+        let (dynamic, configured): (Vec<u32>, Vec<u32>) = ids.into_iter().partition(|id| {
+            *id >= crate::apply::FIRST_DYNAMIC_ID && self.config.item(menu, *id).is_none()
+        });
+        for id in configured {
             self.config.remove(menu, id)?;
+        }
+        if self.mode != Mode::DryRun {
+            for id in dynamic {
+                self.system
+                    .remove_dynamic(self.config, menu, id)
+                    .map_err(CliError::plain)?;
+            }
         }
         Ok(Val::Nothing)
     }

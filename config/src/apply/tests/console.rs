@@ -36,6 +36,15 @@ impl SystemControl for EngineSystem {
     fn dynamic_items(&self, config: &Config, menu: &MenuDef) -> Vec<Item> {
         crate::apply::dynamic_items(config, &self.router.engine, menu, self.router.now)
     }
+    fn add_dynamic(&mut self, menu: &MenuDef, item: &Item) -> Result<Option<u32>, String> {
+        crate::apply::add_dynamic(&mut self.router.engine, menu, item, self.router.now)
+            .map(Some)
+            .map_err(|e| format!("{e}"))
+    }
+    fn remove_dynamic(&mut self, config: &Config, menu: &MenuDef, id: u32) -> Result<(), String> {
+        crate::apply::remove_dynamic(config, &mut self.router.engine, menu, id, self.router.now)
+            .map_err(|e| format!("{e}"))
+    }
     /// The engine's own interface counters (a kernel adds the NIC's).
     fn interfaces(&self) -> Vec<InterfaceInfo> {
         self.router
