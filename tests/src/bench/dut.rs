@@ -185,6 +185,9 @@ pub struct Running {
     pub boot: Option<Duration>,
 }
 
+/// How close (MiB) [`min_memory`] gets to the least RAM that works.
+pub const MIN_RAM_RESOLUTION: u32 = 2;
+
 /// Longest wait for a ready line, and for the first packet through afterwards.
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(120);
 const FIRST_PACKET_TIMEOUT: Duration = Duration::from_secs(30);
@@ -326,17 +329,19 @@ impl Running {
     }
 }
 
-/// The smallest RAM (MiB, to `resolution`) in `low..=high` with which `device` boots and forwards, found
-/// by bisection (one boot per step); `None` if it does not work even with `high`. `low` is assumed to fail.
+/// The smallest RAM (MiB, to [`MIN_RAM_RESOLUTION`]) in `low..=high` with which `device` boots and
+/// forwards, found by bisection (one boot per step); `None` if it does not work even with `high`. `low`
+/// is assumed to fail; `high` is tried first unless `high_works` says it is known to work.
 pub fn min_memory(
     device: Device,
     nic: NicModel,
     assets: &Assets,
     (low, high): (u32, u32),
-    resolution: u32,
+    high_works: bool,
     boot_timeout: Duration,
     log: &mut dyn FnMut(String),
 ) -> Option<u32> {
+    let resolution = MIN_RAM_RESOLUTION;
     let mut works = |memory: u32| {
         let result = start(device, Scenario::Soho, nic, memory, assets, boot_timeout);
         log(format!(
@@ -349,7 +354,7 @@ pub fn min_memory(
         ));
         result.is_ok()
     };
-    if !works(high) {
+    if !high_works && !works(high) {
         return None;
     }
     let (mut failing, mut working) = (low, high);

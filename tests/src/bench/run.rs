@@ -304,9 +304,12 @@ pub fn run(
                     .summary(BOOT.key, device.name())
                     .map_or(60.0, |s| s.max / 1000.0);
                 let boot_timeout = Duration::from_secs_f64((slowest * 10.0).clamp(15.0, 90.0));
-                // The rounds showed that `memory_mib` works (or recorded why not).
+                // The rounds showed that `memory_mib` works (or recorded why not): a device that booted in
+                // them is not booted with it again.
                 let high = plan.memory_mib.max(16);
-                match dut::min_memory(device, nic, assets, (8, high), 2, boot_timeout, log) {
+                let high_works = report.summary(BOOT.key, device.name()).is_some();
+                let range = (8, high);
+                match dut::min_memory(device, nic, assets, range, high_works, boot_timeout, log) {
                     Some(mib) => report.record(MIN_RAM, device.name(), f64::from(mib)),
                     None => report.record_failure(
                         MIN_RAM,
