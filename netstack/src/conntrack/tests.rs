@@ -1004,3 +1004,27 @@ fn malformed_and_random_input_never_panics() {
         ct.poll(t0());
     }
 }
+
+#[test]
+fn an_enlarged_table_gets_its_index_up_front_and_a_default_one_grows() {
+    let small = Conntrack::new(ConntrackSettings::default(), 1);
+    assert_eq!(small.index_capacity(), 0, "a default table starts empty");
+    let mut ct = Conntrack::new(ConntrackSettings::default(), 1);
+    ct.set_settings(ConntrackSettings {
+        max_entries: 1 << 18,
+        ..ConntrackSettings::default()
+    });
+    assert!(
+        ct.index_capacity() >= 2 << 18,
+        "both tuples of every connection fit without a rehash: {}",
+        ct.index_capacity()
+    );
+    let big = Conntrack::new(
+        ConntrackSettings {
+            max_entries: 1 << 17,
+            ..ConntrackSettings::default()
+        },
+        1,
+    );
+    assert!(big.index_capacity() >= 2 << 17);
+}
