@@ -14,6 +14,7 @@
 //! | Delete | `ESC [ 3 ~` |
 //! | Ctrl-B, Ctrl-F | reported as Left and Right (Emacs-style keys, as in RouterOS and readline) |
 //! | Ctrl-D, Ctrl-K, Ctrl-U, Ctrl-W | [`Key::EndOfInput`], [`Key::KillToEnd`], [`Key::KillToStart`], [`Key::KillWord`] |
+//! | Ctrl-X, F4 (`ESC O S`, `ESC [ 14 ~`) | [`Key::SafeMode`]: RouterOS's "toggle safe mode" key |
 //!
 //! Guarantees:
 //! * every byte value is accepted in every state; nothing panics, and the only thing kept of an escape
@@ -51,6 +52,7 @@ const CTRL_F: u8 = ctrl(b'F');
 const CTRL_K: u8 = ctrl(b'K');
 const CTRL_U: u8 = ctrl(b'U');
 const CTRL_W: u8 = ctrl(b'W');
+const CTRL_X: u8 = ctrl(b'X');
 
 /// One key press, as far as the console cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +85,8 @@ pub enum Key {
     KillWord,
     /// Tab: complete the word before the cursor.
     Tab,
+    /// Ctrl-X or F4: take or release RouterOS safe mode.
+    SafeMode,
     /// Cursor up (`ESC [ A` or `ESC O A`): recall older history.
     Up,
     /// Cursor down (`ESC [ B` or `ESC O B`): recall newer history.
@@ -188,6 +192,11 @@ impl KeyDecoder {
                 _ => self.abandon_sequence(byte),
             },
             State::SingleShift => match byte {
+                // VT100's PF4, xterm's F4.
+                b'S' => {
+                    self.state = State::Ground;
+                    Some(Key::SafeMode)
+                }
                 0x20..=0x7e => {
                     self.state = State::Ground;
                     Some(cursor_key(byte))
@@ -227,6 +236,7 @@ impl KeyDecoder {
             CTRL_K => Key::KillToEnd,
             CTRL_U => Key::KillToStart,
             CTRL_W => Key::KillWord,
+            CTRL_X => Key::SafeMode,
             _ => Key::Other,
         })
     }
@@ -245,12 +255,13 @@ fn cursor_key(final_byte: u8) -> Key {
     }
 }
 
-/// The key named by `ESC [ n ~` (VT220 editing keys; 7 and 8 are rxvt's Home and End).
+/// The key named by `ESC [ n ~` (VT220 editing keys; 7 and 8 are rxvt's Home and End, 14 its F4).
 fn editing_key(parameter: u16) -> Key {
     match parameter {
         1 | 7 => Key::Home,
         3 => Key::Delete,
         4 | 8 => Key::End,
+        14 => Key::SafeMode,
         _ => Key::Other,
     }
 }
@@ -378,7 +389,14 @@ mod tests {
 
     #[test]
     fn non_ascii_and_other_controls_are_other() {
-        assert_eq!(keys(&[0x00, 0x0c, 0x18, 0x80, 0xff]), [Key::Other; 5]);
+        assert_eq!(keys(&[0x00, 0x0c, 0x19, 0x80, 0xff]), [Key::Other; 5]);
+    }
+
+    #[test]
+    fn ctrl_x_and_f4_toggle_safe_mode() {
+        assert_eq!(keys(b"\x18\x1bOS\x1b[14~"), [Key::SafeMode; 3]);
+        // F3 and the other SS3 function keys stay unused.
+        assert_eq!(keys(b"\x1b[13~\x1bOR"), [Key::Other; 2]);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | [`log_memory`] | the bounded in-memory log `/log print` shows, filled without allocating |
 //! | [`store`] | the config partition: two-slot power-safe store and the baked-in configuration |
 //! | [`shell`] | the serial console: line editor, prompt, confirmations, around the interpreter |
+//! | [`safe_mode`] | RouterOS safe mode: a console session's changes undone unless it releases them |
 //!
 //! The kernel feeds console bytes to a [`Shell`] together with the live [`model::Config`] and a
 //! [`SystemControl`] that applies configurations to the engine and answers questions about the system.
@@ -32,6 +33,7 @@ pub mod log_memory;
 pub mod model;
 pub mod property_list;
 pub mod resource;
+pub mod safe_mode;
 pub mod script;
 pub mod shell;
 pub mod store;

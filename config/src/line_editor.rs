@@ -11,13 +11,14 @@
 //! | Home / Ctrl-A, End / Ctrl-E | cursor to the start / end of the line |
 //! | Backspace (0x08, 0x7f) | erases the character before the cursor |
 //! | Delete (`ESC [ 3 ~`) | erases the character under the cursor |
-//! | Ctrl-D | erases the character under the cursor; nothing on an empty line (where RouterOS logs out) |
+//! | Ctrl-D | erases the character under the cursor; on an empty line yields [`LineEvent::EndOfInput`] (RouterOS ends the session) |
 //! | Ctrl-K | erases from the cursor to the end of the line |
 //! | Ctrl-U | erases from the start of the line to the cursor (the whole line when the cursor is at the end) |
 //! | Ctrl-W | erases the word before the cursor: the spaces just before it, then the non-spaces before those |
 //! | Up, Down | replace the line with older / newer history ([`History`]), the cursor at its end |
 //! | Enter (CR, LF or CR LF) | echoes `"\r\n"` and yields [`LineEvent::Line`] with the whole line, wherever the cursor is |
 //! | Ctrl-C | moves to the end of the line, echoes `"^C\r\n"`, drops the line and yields [`LineEvent::Cancelled`] |
+//! | Ctrl-X, F4 | yield [`LineEvent::SafeMode`], the line untouched (RouterOS toggles safe mode) |
 //! | Tab, `?` | yield [`LineEvent::Complete`] / [`LineEvent::Help`] without touching the line: the shell looks at [`LineEditor::before_cursor`] and puts text in at the cursor with [`LineEditor::insert_str`] (a `?` inside a quoted string is inserted that way too) |
 //!
 //! Every other escape sequence, control byte and non-ASCII byte is consumed and ignored.
@@ -59,6 +60,10 @@ pub enum LineEvent {
     Complete,
     /// `?` was pressed: show help for the cursor's position.
     Help,
+    /// Ctrl-D on an empty line: the user leaves the session.
+    EndOfInput,
+    /// Ctrl-X or F4: take or release safe mode.
+    SafeMode,
 }
 
 /// A single-line editor with a cursor and history, fed one byte at a time.
@@ -157,10 +162,12 @@ impl LineEditor {
             }
             Key::Delete => self.erase_under_cursor(echo),
             Key::EndOfInput => {
-                if !self.line.is_empty() {
-                    self.erase_under_cursor(echo);
+                if self.line.is_empty() {
+                    return Some(LineEvent::EndOfInput);
                 }
+                self.erase_under_cursor(echo);
             }
+            Key::SafeMode => return Some(LineEvent::SafeMode),
             Key::KillToEnd => self.erase(self.cursor, self.line.len(), echo),
             Key::KillToStart => self.erase(0, self.cursor, echo),
             Key::KillWord => self.erase(self.word_start(), self.cursor, echo),

@@ -12,6 +12,11 @@
 //! for the cursor's position, except inside a quoted string where it is typed like any character. Both
 //! then redraw the prompt and the line as they were, the cursor back in its place.
 //!
+//! Safe mode ([`crate::safe_mode`]): Ctrl-X takes or releases it and the prompt ends in `<SAFE>` while it
+//! is taken; Ctrl-D on an empty line undoes its changes; so does [`Shell::poll`] when the system says the
+//! console is gone; a line that takes it past its size releases it; `/system reset-configuration`
+//! releases it before resetting.
+//!
 //! Guarantees: never panics on any byte sequence; lines are bounded by [`MAX_LINE_LEN`]; output line endings
 //! are `"\r\n"`; [`SystemControl::reboot`] and [`SystemControl::shutdown`] are called only after a `y` answer.
 //! Console write errors are ignored (output is best effort; input handling does not depend on it).
@@ -28,6 +33,7 @@ use crate::key::Key;
 use crate::line_editor::{LineEditor, LineEvent};
 use crate::model::{Config, Item, MenuDef};
 use crate::resource::ResourceInfo;
+use crate::safe_mode::SafeMode;
 
 /// Longest command line the console accepts, in characters.
 pub const MAX_LINE_LEN: usize = 4096;
@@ -146,6 +152,17 @@ pub trait SystemControl {
     fn remove_file(&mut self, _name: &str) -> Result<(), String> {
         Err(String::from("no such item"))
     }
+    /// Safe mode was taken (`true`) or ended (`false`) on the console. While it is taken,
+    /// [`SystemControl::apply`] changes the running system without storing the configuration: the one
+    /// stored stays the one from before safe mode, so a restart comes back without safe mode's
+    /// changes. When it ends the console applies the configuration that stays, which stores it.
+    fn safe_mode(&mut self, _taken: bool) {}
+    /// Whether the console's user is gone without leaving — the line hung up, or nothing was typed for
+    /// as long as the system waits; asked by [`Shell::poll`] while safe mode is taken, which then
+    /// undoes its changes.
+    fn console_gone(&self) -> bool {
+        false
+    }
 }
 
 /// What the next input byte means.
@@ -168,6 +185,7 @@ pub struct Shell {
     pending_lines: String,
     /// The previous key was a Tab that left the word ambiguous: another Tab lists the candidates.
     listing_armed: bool,
+    safe_mode: SafeMode,
 }
 
 impl Default for Shell {
@@ -186,17 +204,42 @@ impl Shell {
             mode: Mode::Editing,
             pending_lines: String::new(),
             listing_armed: false,
+            safe_mode: SafeMode::default(),
         }
     }
 
     /// The prompt, e.g. `[admin@MikroTik] > ` at the root menu and `[admin@MikroTik] /ip/address> `
-    /// inside a menu; the identity comes from `/system identity`.
+    /// inside a menu; the identity comes from `/system identity`. In safe mode `<SAFE>` takes the place
+    /// of `>`: `[admin@MikroTik] <SAFE> `, `[admin@MikroTik] /ip/address<SAFE> `.
     pub fn prompt(&self, config: &Config) -> String {
         let identity = crate::model::menus::menu("system/identity")
             .and_then(|menu| config.singleton_value(menu, "name"))
             .unwrap_or("MikroTik");
         let path = self.session.prompt_path();
-        format!("[{}@{identity}] {path}> ", self.user)
+        let end = if self.safe_mode.is_taken() {
+            "<SAFE>"
+        } else {
+            ">"
+        };
+        format!("[{}@{identity}] {path}{end} ", self.user)
+    }
+
+    /// The session's safe mode.
+    pub fn safe_mode(&self) -> &SafeMode {
+        &self.safe_mode
+    }
+
+    /// Called by the system between input bytes: while safe mode is taken and
+    /// [`SystemControl::console_gone`] says the user is gone, undoes safe mode's changes (a question
+    /// waiting for its answer is dropped) and prompts again.
+    pub fn poll(&mut self, out: &mut dyn Write, sys: &mut dyn SystemControl, config: &mut Config) {
+        if !self.safe_mode.is_taken() || !sys.console_gone() {
+            return;
+        }
+        if let Some(line) = self.safe_mode.hang_up(config, &mut self.session.undo, sys) {
+            self.mode = Mode::Editing;
+            self.show_and_redraw(out, config, &[line]);
+        }
     }
 
     /// The session (current menu, numbering, undo log).
@@ -227,6 +270,17 @@ impl Shell {
                     self.pending_lines.clear();
                     self.write_prompt(out, config)
                 }
+                Some(LineEvent::SafeMode) => {
+                    let line = self.safe_mode.toggle(config, &self.session.undo, sys);
+                    self.show_and_redraw(out, config, &[line]);
+                }
+                // RouterOS: Ctrl-D on an empty line ends the session, undoing safe mode's changes.
+                Some(LineEvent::EndOfInput) if self.pending_lines.is_empty() => {
+                    if let Some(line) = self.safe_mode.undo(config, &mut self.session.undo, sys) {
+                        self.show_and_redraw(out, config, &[line]);
+                    }
+                }
+                Some(LineEvent::EndOfInput) => {}
                 Some(LineEvent::Line(line)) => {
                     if !self.pending_lines.is_empty() {
                         self.pending_lines.push('\n');
@@ -247,6 +301,9 @@ impl Shell {
                         sys,
                         out,
                     );
+                    if let Some(line) = self.safe_mode.check_size(config, &self.session.undo, sys) {
+                        let _ = write!(out, "{line}\r\n");
+                    }
                     match result.pending {
                         None => self.write_prompt(out, config),
                         Some(action) => {
@@ -270,6 +327,11 @@ impl Shell {
                             char::from(answer),
                             action.announcement()
                         );
+                        if let PendingAction::ResetConfiguration { .. } = action
+                            && let Some(line) = self.safe_mode.release(config, sys)
+                        {
+                            let _ = write!(out, "{line}\r\n");
+                        }
                         perform(action, sys, config, &mut self.session);
                     }
                     Key::Char(other) => {

@@ -19,9 +19,18 @@ use crate::{clock, cpu, logger, memory, power, serial, storage};
 /// The appliance's version as `/system resource print` shows it.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (development)");
 
+/// How long the console may stay without a key press while safe mode is taken before it counts as
+/// gone and safe mode's changes are undone. RouterOS undoes them when the session's TCP connection
+/// times out, after 9 minutes; a serial line cannot hang up, so silence stands in for it.
+const SAFE_MODE_IDLE_MS: u64 = 9 * 60 * 1000;
+
 /// The kernel's answers to the shell.
 pub struct Kernel {
     cpu_name: String,
+    /// Safe mode is taken: configurations are applied but not stored.
+    safe_mode: bool,
+    /// When the console last received a byte, in milliseconds on the monotonic clock.
+    last_input_ms: u64,
     /// Each port's NIC counters at its last `/interface reset-counters`, by position in
     /// [`Datapath::stats`]: the drivers count from boot, so `print stats` shows what was counted since.
     /// (The engine's own counters are reset in the engine.)
@@ -56,6 +65,8 @@ impl Kernel {
     pub fn new() -> Self {
         Self {
             cpu_name: cpu::brand(),
+            safe_mode: false,
+            last_input_ms: 0,
             baselines: Vec::new(),
         }
     }
@@ -129,6 +140,7 @@ impl Console {
     pub fn poll(&mut self, datapath: &mut Datapath, configuration: &mut Configuration) {
         logger::collect_firewall(&mut datapath.engine_mut().hooks_mut().state_mut().log);
         while let Some(byte) = serial::read_byte() {
+            self.kernel.last_input_ms = clock::now().as_millis();
             let mut kernel = KernelView {
                 kernel: &mut self.kernel,
                 datapath: &mut *datapath,
@@ -137,6 +149,12 @@ impl Console {
             self.shell
                 .feed(byte, &mut Output, &mut kernel, &mut self.config);
         }
+        let mut kernel = KernelView {
+            kernel: &mut self.kernel,
+            datapath: &mut *datapath,
+            configuration: &mut *configuration,
+        };
+        self.shell.poll(&mut Output, &mut kernel, &mut self.config);
     }
 }
 
@@ -162,6 +180,10 @@ impl SystemControl for KernelView<'_> {
 
     fn apply(&mut self, config: &Config) -> Result<(), String> {
         self.datapath.apply(config)?;
+        // In safe mode the stored configuration stays the one from before it (config::safe_mode).
+        if self.kernel.safe_mode {
+            return Ok(());
+        }
         self.configuration.saved.config = config.clone();
         if let Err(message) = self.configuration.save() {
             log::warn!("{message}");
@@ -206,6 +228,17 @@ impl SystemControl for KernelView<'_> {
         let now = self.datapath.now();
         config::apply::remove_dynamic(config, self.datapath.engine_mut(), menu, id, now)
             .map_err(|e| alloc::format!("{e}"))
+    }
+
+    fn safe_mode(&mut self, taken: bool) {
+        self.kernel.safe_mode = taken;
+    }
+
+    fn console_gone(&self) -> bool {
+        clock::now()
+            .as_millis()
+            .saturating_sub(self.kernel.last_input_ms)
+            >= SAFE_MODE_IDLE_MS
     }
 
     fn log(&mut self, topics: &str, message: &str) {

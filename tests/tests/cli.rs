@@ -1,8 +1,8 @@
 //! The RouterOS CLI on the booted appliance's serial console, as a user types it: a seed configuration
 //! pasted line by line, `print` and `export` of what was configured, the configuration surviving a reboot
 //! (saved on the config partition), the CHR default on a fresh disk, a baked `.rsc`, and a broken `.rsc`
-//! refused by the image builder with its line and column; line editing, Tab completion and `?` help on
-//! the way.
+//! refused by the image builder with its line and column; line editing, Tab completion, `?` help and
+//! safe mode (Ctrl-X, Ctrl-D undoing, a safe-mode change not surviving a reboot) on the way.
 
 use tests::*;
 
@@ -126,6 +126,45 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
         ),
         "{export}"
     );
+
+    // Safe mode: Ctrl-X, an address added under the `<SAFE>` prompt, Ctrl-D undoes it.
+    vm.send("\x18").unwrap();
+    vm.wait_for(
+        "[Safe Mode taken]\r\n[admin@MikroTik] <SAFE> ",
+        COMMAND_TIMEOUT,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("/ip address add address=10.99.0.1/24 interface=ether2-lan\r")
+        .unwrap();
+    vm.wait_for("<SAFE> ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("/ip address\r").unwrap();
+    vm.wait_for("[admin@MikroTik] /ip/address<SAFE> ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("print\r").unwrap();
+    let safe = vm
+        .wait_for("/ip/address<SAFE> ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(safe.contains("10.99.0.1/24"), "{safe}");
+    vm.send("\x04").unwrap();
+    vm.wait_for(
+        "[Safe Mode released: its changes were undone]",
+        COMMAND_TIMEOUT,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for("[admin@MikroTik] /ip/address> ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    run_command(&mut vm, "/");
+    let undone = run_command(&mut vm, "/ip address print");
+    assert!(!undone.contains("10.99.0.1"), "{undone}");
+    assert!(undone.contains("192.168.88.1/24"), "{undone}");
+    // A change in safe mode is not stored: the reboot below comes back without it.
+    vm.send("\x18").unwrap();
+    vm.wait_for("<SAFE> ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("/system identity set name=unsaved\r").unwrap();
+    vm.wait_for("[admin@unsaved] <SAFE> ", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
 
     vm.send("/system reboot\r").unwrap();
     vm.wait_for("Reboot, yes? [y/N]:", COMMAND_TIMEOUT)

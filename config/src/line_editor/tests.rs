@@ -139,10 +139,28 @@ fn backspace_and_delete_inside_the_line() {
     // Ctrl-D deletes under the cursor too; at the end of the line there is nothing under it.
     let (echo, _) = type_bytes(&mut editor, b"\x04\x04");
     assert_eq!((echo.as_str(), editor.line()), (" \x08", "a"));
-    // On an empty line Ctrl-D and Delete do nothing.
+    // On an empty line Delete does nothing and Ctrl-D says the user leaves, echoing nothing.
     let mut editor = LineEditor::new(80);
-    let (echo, events) = type_bytes(&mut editor, b"\x04\x1b[3~");
-    assert_eq!((echo.as_str(), events.len(), editor.line()), ("", 0, ""));
+    let (echo, events) = type_bytes(&mut editor, b"\x1b[3~\x04");
+    assert_eq!(
+        (echo.as_str(), events, editor.line()),
+        ("", alloc::vec![LineEvent::EndOfInput], "")
+    );
+}
+
+#[test]
+fn ctrl_x_and_f4_ask_for_safe_mode_and_keep_the_line() {
+    let mut editor = editor_at("/ip address", 3);
+    let (echo, events) = type_bytes(&mut editor, b"\x18\x1bOS");
+    assert_eq!(
+        (echo.as_str(), events, editor.line(), editor.cursor()),
+        (
+            "",
+            alloc::vec![LineEvent::SafeMode, LineEvent::SafeMode],
+            "/ip address",
+            8
+        )
+    );
 }
 
 #[test]
@@ -431,6 +449,7 @@ const KEYS: &[(Key, &[u8])] = &[
     (Key::Backspace, b"\x08"),
     (Key::Delete, b"\x1b[3~"),
     (Key::EndOfInput, b"\x04"),
+    (Key::SafeMode, b"\x18"),
     (Key::KillToEnd, b"\x0b"),
     (Key::KillToStart, b"\x15"),
     (Key::KillWord, b"\x17"),
@@ -557,6 +576,8 @@ impl Model {
                 return Some(LineEvent::Cancelled);
             }
             Key::Tab => return Some(LineEvent::Complete),
+            Key::EndOfInput if len == 0 => return Some(LineEvent::EndOfInput),
+            Key::SafeMode => return Some(LineEvent::SafeMode),
             _ => {}
         }
         None

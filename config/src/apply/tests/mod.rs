@@ -9,6 +9,7 @@ mod gateways;
 mod properties;
 mod reconcile;
 mod rules;
+mod safe_mode;
 mod soho;
 mod status;
 
