@@ -10,6 +10,7 @@
 //! | [`log_memory`] | the bounded in-memory log `/log print` shows, filled without allocating |
 //! | [`store`] | the config partition: two-slot power-safe store and the baked-in configuration |
 //! | [`shell`] | the serial console: line editor, prompt, confirmations, around the interpreter |
+//! | [`login`] | the console's login and password dialogs; users' passwords stored as salted hashes |
 //! | [`safe_mode`] | RouterOS safe mode: a console session's changes undone unless it releases them |
 //!
 //! The kernel feeds console bytes to a [`Shell`] together with the live [`model::Config`] and a
@@ -30,6 +31,7 @@ pub mod interface;
 pub mod key;
 pub mod line_editor;
 pub mod log_memory;
+pub mod login;
 pub mod model;
 pub mod property_list;
 pub mod resource;

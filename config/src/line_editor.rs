@@ -105,6 +105,11 @@ impl LineEditor {
         self.line.get(..self.cursor).unwrap_or(&self.line)
     }
 
+    /// Forgets the history (a new session starts with none).
+    pub fn forget_history(&mut self) {
+        self.history = History::new();
+    }
+
     /// The most characters a line can hold.
     pub fn max_len(&self) -> usize {
         self.max_len

@@ -17,6 +17,14 @@
 //! console is gone; a line that takes it past its size releases it; `/system reset-configuration`
 //! releases it before resetting.
 //!
+//! Login ([`crate::login`]): a console made with [`Shell::at_login`] (the appliance's) starts at the
+//! `MikroTik Login: ` prompt and runs the login dialog — and the password change it forces after a login
+//! with an empty password — before the first command prompt. `/quit` (which releases safe mode, keeping
+//! its changes) and Ctrl-D on an empty line end the session: the history, the current menu and the
+//! session's numbering are forgotten and the login prompt comes back. `/password` without arguments
+//! runs the `/password` dialog. While a dialog runs it gets every key instead of the line editor
+//! (whose key decoder it shares, so the LF of a CR LF is not taken as a second Enter).
+//!
 //! Guarantees: never panics on any byte sequence; lines are bounded by [`MAX_LINE_LEN`]; output line endings
 //! are `"\r\n"`; [`SystemControl::reboot`] and [`SystemControl::shutdown`] are called only after a `y` answer.
 //! Console write errors are ignored (output is best effort; input handling does not depend on it).
@@ -31,6 +39,7 @@ use crate::cli::{self, PendingAction, Session};
 use crate::interface::InterfaceInfo;
 use crate::key::Key;
 use crate::line_editor::{LineEditor, LineEvent};
+use crate::login::{Dialog, Outcome};
 use crate::model::{Config, Item, MenuDef};
 use crate::resource::ResourceInfo;
 use crate::safe_mode::SafeMode;
@@ -139,6 +148,12 @@ pub trait SystemControl {
     fn clock_text(&self) -> String {
         String::from("1970-01-01 00:00:00")
     }
+    /// A number that differs from call to call and from machine to machine (the appliance reads the
+    /// CPU's time-stamp counter), mixed into password salts ([`crate::login::new_salt`]). Without
+    /// one, salts still differ through a counter.
+    fn entropy(&self) -> u64 {
+        0
+    }
     /// The file area: (name, size) of every file.
     fn files(&self) -> Vec<(String, usize)> {
         Vec::new()
@@ -186,6 +201,8 @@ pub struct Shell {
     /// The previous key was a Tab that left the word ambiguous: another Tab lists the candidates.
     listing_armed: bool,
     safe_mode: SafeMode,
+    /// The login or `/password` dialog, while it has the keyboard.
+    dialog: Option<Dialog>,
 }
 
 impl Default for Shell {
@@ -195,17 +212,32 @@ impl Default for Shell {
 }
 
 impl Shell {
-    /// A session of user `admin` at the root menu.
+    /// A session of user `admin` at the root menu, already logged in.
     pub fn new() -> Self {
+        let mut session = Session::new();
+        session.user = String::from("admin");
         Self {
             editor: LineEditor::new(MAX_LINE_LEN),
-            session: Session::new(),
+            session,
             user: String::from("admin"),
             mode: Mode::Editing,
             pending_lines: String::new(),
             listing_armed: false,
             safe_mode: SafeMode::default(),
+            dialog: None,
         }
+    }
+
+    /// A console at the login prompt: nobody is logged in until the login dialog lets them.
+    pub fn at_login() -> Self {
+        let mut shell = Self::new();
+        shell.end_session();
+        shell
+    }
+
+    /// Whether somebody is logged in (no login dialog is running).
+    pub fn logged_in(&self) -> bool {
+        !self.dialog.as_ref().is_some_and(Dialog::is_login)
     }
 
     /// The prompt, e.g. `[admin@MikroTik] > ` at the root menu and `[admin@MikroTik] /ip/address> `
@@ -230,15 +262,23 @@ impl Shell {
     }
 
     /// Called by the system between input bytes: while safe mode is taken and
-    /// [`SystemControl::console_gone`] says the user is gone, undoes safe mode's changes (a question
-    /// waiting for its answer is dropped) and prompts again.
+    /// [`SystemControl::console_gone`] says the user is gone, undoes safe mode's changes and ends the
+    /// session, as RouterOS does when a session in safe mode is cut off (if the system refuses to go
+    /// back, the session stays, in safe mode, with the refusal shown).
     pub fn poll(&mut self, out: &mut dyn Write, sys: &mut dyn SystemControl, config: &mut Config) {
         if !self.safe_mode.is_taken() || !sys.console_gone() {
             return;
         }
-        if let Some(line) = self.safe_mode.hang_up(config, &mut self.session.undo, sys) {
-            self.mode = Mode::Editing;
+        let Some(line) = self.safe_mode.hang_up(config, &mut self.session.undo, sys) else {
+            return;
+        };
+        // A question waiting for its answer is dropped.
+        self.mode = Mode::Editing;
+        if self.safe_mode.is_taken() {
             self.show_and_redraw(out, config, &[line]);
+        } else {
+            let _ = write!(out, "\r\n{line}");
+            self.log_out(out, config);
         }
     }
 
@@ -247,9 +287,61 @@ impl Shell {
         &self.session
     }
 
-    /// Writes the first prompt; call once when the console comes up.
+    /// Writes the first prompt (the login prompt at login); call once when the console comes up.
     pub fn start(&mut self, out: &mut dyn Write, config: &Config) {
-        self.write_prompt(out, config);
+        match &self.dialog {
+            Some(dialog) => {
+                let _ = out.write_str(&dialog.prompt(config));
+            }
+            None => self.write_prompt(out, config),
+        }
+    }
+
+    /// Forgets the session (menu, numbering, history, continued lines) and starts the login dialog.
+    fn end_session(&mut self) {
+        self.session = Session::new();
+        self.user.clear();
+        self.mode = Mode::Editing;
+        self.pending_lines.clear();
+        self.editor.forget_history();
+        self.safe_mode = SafeMode::default();
+        self.dialog = Some(Dialog::login());
+    }
+
+    /// Logs out: the session ends and the login prompt comes back.
+    fn log_out(&mut self, out: &mut dyn Write, config: &Config) {
+        self.end_session();
+        let _ = out.write_str("\r\n");
+        self.start(out, config);
+    }
+
+    /// One byte for the running dialog: a key for it once the shared decoder has one.
+    fn feed_dialog(
+        &mut self,
+        byte: u8,
+        out: &mut dyn Write,
+        sys: &mut dyn SystemControl,
+        config: &mut Config,
+    ) {
+        let Some(key) = self.editor.read_key(byte) else {
+            return;
+        };
+        let Some(dialog) = self.dialog.as_mut() else {
+            return;
+        };
+        match dialog.key(key, out, config, sys) {
+            Outcome::Waiting => {}
+            Outcome::LoggedIn(user) => {
+                self.dialog = None;
+                self.session.user = user.clone();
+                self.user = user;
+                self.write_prompt(out, config);
+            }
+            Outcome::Finished => {
+                self.dialog = None;
+                self.write_prompt(out, config);
+            }
+        }
     }
 
     /// Processes one byte received on the console, writing echo and command output to `out`.
@@ -261,6 +353,10 @@ impl Shell {
         config: &mut Config,
     ) {
         let listing_armed = core::mem::take(&mut self.listing_armed);
+        if self.dialog.is_some() {
+            self.feed_dialog(byte, out, sys, config);
+            return;
+        }
         match self.mode {
             Mode::Editing => match self.editor.feed(byte, out) {
                 None => {}
@@ -274,10 +370,17 @@ impl Shell {
                     let line = self.safe_mode.toggle(config, &self.session.undo, sys);
                     self.show_and_redraw(out, config, &[line]);
                 }
-                // RouterOS: Ctrl-D on an empty line ends the session, undoing safe mode's changes.
+                // RouterOS: Ctrl-D on an empty line logs out, undoing safe mode's changes.
                 Some(LineEvent::EndOfInput) if self.pending_lines.is_empty() => {
                     if let Some(line) = self.safe_mode.undo(config, &mut self.session.undo, sys) {
-                        self.show_and_redraw(out, config, &[line]);
+                        let _ = write!(out, "\r\n{line}");
+                    }
+                    if self.safe_mode.is_taken() {
+                        // The system refused to go back: the session stays, still in safe mode.
+                        let _ = out.write_str("\r\n");
+                        self.write_prompt(out, config);
+                    } else {
+                        self.log_out(out, config);
                     }
                 }
                 Some(LineEvent::EndOfInput) => {}
@@ -306,6 +409,17 @@ impl Shell {
                     }
                     match result.pending {
                         None => self.write_prompt(out, config),
+                        Some(PendingAction::Quit) => {
+                            if let Some(line) = self.safe_mode.release(config, sys) {
+                                let _ = write!(out, "{line}\r\n");
+                            }
+                            self.log_out(out, config);
+                        }
+                        Some(PendingAction::ChangePassword) => {
+                            let dialog = Dialog::change_password(&self.session.user);
+                            let _ = out.write_str(&dialog.prompt(config));
+                            self.dialog = Some(dialog);
+                        }
                         Some(action) => {
                             let _ = out.write_str(action.question());
                             self.mode = Mode::Confirming(action);
@@ -415,9 +529,13 @@ fn perform(
         PendingAction::ResetConfiguration { no_defaults } => {
             if let Some(fresh) = sys.reset_configuration(no_defaults) {
                 *config = fresh;
+                let user = core::mem::take(&mut session.user);
                 *session = Session::new();
+                session.user = user;
             }
         }
+        // The shell handles these itself; they never wait for a confirmation.
+        PendingAction::Quit | PendingAction::ChangePassword => {}
     }
 }
 
@@ -784,11 +902,21 @@ mod tests {
         let mut sys = FakeSystem::new();
         let mut out = String::new();
         let mut config = Config::new();
+        crate::login::ensure_default_user(&mut config);
         for byte in 0..=255u8 {
             shell.feed(byte, &mut out, &mut sys, &mut config);
         }
-        // Whatever state the soup left, Ctrl-C gets back to a clean prompt (answering a pending question if any).
-        for &byte in b"\x03\x03/system reboot\ry" {
+        // Whatever state the soup left, Ctrl-C gets back to a clean prompt (answering a pending question if any),
+        // or to the login prompt when a Ctrl-D on an empty line logged out.
+        for &byte in b"\x03\x03" {
+            shell.feed(byte, &mut out, &mut sys, &mut config);
+        }
+        if !shell.logged_in() {
+            for &byte in b"admin\r\rpw\rpw\r" {
+                shell.feed(byte, &mut out, &mut sys, &mut config);
+            }
+        }
+        for &byte in b"/system reboot\ry" {
             shell.feed(byte, &mut out, &mut sys, &mut config);
         }
         assert_eq!(sys.reboots, 1);

@@ -1,5 +1,5 @@
-//! The serial console: feeds received bytes to the RouterOS shell (`config::Shell`) and answers its
-//! questions about the system with live facts from the kernel.
+//! The serial console: feeds received bytes to the RouterOS shell (`config::Shell`), which starts at the
+//! login prompt, and answers its questions about the system with live facts from the kernel.
 
 use alloc::string::String;
 use core::fmt;
@@ -124,13 +124,13 @@ pub struct Console {
 impl Console {
     pub fn new(configuration: &Configuration) -> Self {
         Self {
-            shell: Shell::new(),
+            shell: Shell::at_login(),
             kernel: Kernel::new(),
             config: configuration.saved.config.clone(),
         }
     }
 
-    /// Prints the first prompt.
+    /// Prints the first prompt: the login prompt (config::login).
     pub fn start(&mut self) {
         self.shell.start(&mut Output, &self.config);
     }
@@ -263,6 +263,12 @@ impl SystemControl for KernelView<'_> {
             (seconds / 60) % 60,
             seconds % 60
         )
+    }
+
+    fn entropy(&self) -> u64 {
+        // Password salts: the TSC differs between calls (keys arrive at unpredictable cycles) and
+        // between machines.
+        clock::rdtsc()
     }
 
     fn files(&self) -> Vec<(String, usize)> {

@@ -20,6 +20,12 @@ pub use qemu_runner::{DiskInterface, Firmware, NicModel, QemuConfig, Vm, VmError
 
 /// The appliance's root prompt.
 pub const PROMPT: &str = "[admin@MikroTik] > ";
+/// What the console shows at boot and after a logout (config::login).
+pub const LOGIN_PROMPT: &str = "MikroTik Login: ";
+/// What the console answers a wrong user name or password.
+pub const LOGIN_FAILED: &str = "Login failed, incorrect username or password";
+/// The password the tests give `admin` when the first login asks for one.
+pub const TEST_PASSWORD: &str = "test-Passw0rd";
 /// Upper bound for a boot to reach the prompt (TCG on a loaded two-core machine).
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(180);
 /// Upper bound for a console command to answer.
@@ -84,6 +90,72 @@ pub fn boot_until(config: &QemuConfig, text: &str) -> Vm {
     vm.wait_for(text, BOOT_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
     vm
+}
+
+/// Boots `config` to the login prompt and logs in as `admin` ([`login`]).
+pub fn boot_and_login(config: &QemuConfig) -> Vm {
+    let mut vm = boot_until(config, LOGIN_PROMPT);
+    login(&mut vm);
+    vm
+}
+
+/// Logs in as `admin` at the login prompt the console just showed (the caller waited for it), up to
+/// the command prompt, panicking with the console transcript on failure. See [`try_login`].
+pub fn login(vm: &mut Vm) {
+    try_login(vm).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Logs in as `admin` at the login prompt the console just showed: with the empty password of a
+/// fresh install, choosing [`TEST_PASSWORD`] when the console asks for a new one (the first login);
+/// when the empty password is refused (an earlier boot of this disk set it), with [`TEST_PASSWORD`].
+/// Returns once the command prompt is there.
+pub fn try_login(vm: &mut Vm) -> Result<(), String> {
+    const NEW_PASSWORD: &str = "new password> ";
+    let answer = |vm: &mut Vm, text: &str, then: &str| -> Result<String, String> {
+        vm.send(&format!("{text}\r"))
+            .map_err(|e| format!("cannot type on the console: {e}"))?;
+        vm.wait_for(then, COMMAND_TIMEOUT)
+            .map_err(|e| e.to_string())
+    };
+    answer(vm, "admin", "Password: ")?;
+    let start = vm.output().len();
+    vm.send("\r")
+        .map_err(|e| format!("cannot type on the console: {e}"))?;
+    // Which of the three answers the empty password got.
+    let deadline = std::time::Instant::now() + COMMAND_TIMEOUT;
+    let reply = loop {
+        let output = vm.output();
+        let after = output.get(start..).unwrap_or(&output);
+        let first = [NEW_PASSWORD, PROMPT, LOGIN_FAILED]
+            .into_iter()
+            .filter_map(|needle| after.find(needle).map(|at| (at, needle)))
+            .min();
+        if let Some((_, needle)) = first {
+            vm.wait_for(needle, COMMAND_TIMEOUT)
+                .map_err(|e| e.to_string())?;
+            break needle;
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(format!(
+                "no answer to the empty password; console:\n{after}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    match reply {
+        NEW_PASSWORD => {
+            answer(vm, TEST_PASSWORD, "repeat new password> ")?;
+            answer(vm, TEST_PASSWORD, PROMPT)?;
+        }
+        LOGIN_FAILED => {
+            vm.wait_for(LOGIN_PROMPT, COMMAND_TIMEOUT)
+                .map_err(|e| e.to_string())?;
+            answer(vm, "admin", "Password: ")?;
+            answer(vm, TEST_PASSWORD, PROMPT)?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Types a command line and returns what the console printed up to the next prompt.

@@ -1,12 +1,13 @@
-//! The appliance boots from the one image under BIOS and UEFI, reaches the console prompt, answers
-//! `/system resource print`, reboots and powers off on command, and idles instead of spinning.
+//! The appliance boots from the one image under BIOS and UEFI, reaches the login prompt and, logged in,
+//! the console prompt, answers `/system resource print`, reboots and powers off on command, and idles
+//! instead of spinning.
 
 use std::time::{Duration, Instant};
 
 use tests::*;
 
 fn boot(firmware: Firmware) -> Vm {
-    boot_until(&config(KernelFlavor::Appliance, firmware), PROMPT)
+    boot_and_login(&config(KernelFlavor::Appliance, firmware))
 }
 
 /// Boots with `firmware`, checks the banner and reports the boot time (QEMU start to prompt).
@@ -100,14 +101,26 @@ fn console_survives_garbage_input() {
         (state >> 24) as u8
     }));
     vm.send_bytes(&garbage).unwrap();
-    // Ctrl-C abandons whatever partial line or escape sequence is left, then a real command must work.
+    // Ctrl-C abandons whatever partial line, escape sequence or login dialog is left; Ctrl-D then logs
+    // out if the garbage's own Ctrl-Ds did not (at the login prompt it does nothing).
     vm.send_bytes(b"\x03").unwrap();
     std::thread::sleep(Duration::from_secs(1));
-    vm.send("\r/system resource print\r").unwrap();
-    vm.wait_for("architecture-name: x86_64", COMMAND_TIMEOUT)
+    vm.send_bytes(b"\x04").unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    // A user name the garbage cannot have typed marks where the login below starts.
+    vm.send("after-the-garbage\r").unwrap();
+    vm.wait_for("after-the-garbage\r\nPassword: ", COMMAND_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for(PROMPT, COMMAND_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("\r").unwrap();
+    vm.wait_for(
+        &format!("{LOGIN_FAILED}\r\n\r\n{LOGIN_PROMPT}"),
+        COMMAND_TIMEOUT,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Then a real login and a real command must work.
+    login(&mut vm);
+    let listing = run_command(&mut vm, "/system resource print");
+    assert!(listing.contains("architecture-name: x86_64"), "{listing}");
 }
 
 #[test]
@@ -121,8 +134,9 @@ fn system_reboot_restarts_the_machine() {
         .unwrap_or_else(|e| panic!("{e}"));
     vm.wait_for("booted in", BOOT_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for(PROMPT, BOOT_TIMEOUT)
+    vm.wait_for(LOGIN_PROMPT, BOOT_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
+    login(&mut vm);
 }
 
 #[test]
@@ -169,7 +183,7 @@ fn pci_devices_are_enumerated_and_logged() {
     ] {
         let mut config = config(KernelFlavor::Appliance, Firmware::Bios);
         config.nic_model = model;
-        let vm = boot_until(&config, PROMPT);
+        let vm = boot_until(&config, LOGIN_PROMPT);
         let output = vm.output();
         let nics = output
             .lines()

@@ -2,7 +2,9 @@
 //! pasted line by line, `print` and `export` of what was configured, the configuration surviving a reboot
 //! (saved on the config partition), the CHR default on a fresh disk, a baked `.rsc`, and a broken `.rsc`
 //! refused by the image builder with its line and column; line editing, Tab completion, `?` help and
-//! safe mode (Ctrl-X, Ctrl-D undoing, a safe-mode change not surviving a reboot) on the way.
+//! safe mode (Ctrl-X, Ctrl-D undoing, a safe-mode change not surviving a reboot) on the way. Every test
+//! logs in first ([`tests::login`]); one checks the login itself: a refused password, the new password
+//! the first login asks for, `/quit`, Ctrl-D, `/password`, and the password surviving a reboot.
 
 use tests::*;
 
@@ -42,7 +44,7 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
     let mut config = config(KernelFlavor::Appliance, Firmware::Bios);
     // The overlay keeps the guest's writes for the life of this QEMU process, across the guest's reboot.
     config.snapshot = true;
-    let mut vm = boot_until(&config, PROMPT);
+    let mut vm = boot_and_login(&config);
 
     // A fresh disk starts with CHR's default: a DHCP client on ether1.
     let clients = run_command(&mut vm, "/ip dhcp-client print");
@@ -152,9 +154,10 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
         COMMAND_TIMEOUT,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for("[admin@MikroTik] /ip/address> ", COMMAND_TIMEOUT)
+    // Ctrl-D also ended the session, as RouterOS logs out.
+    vm.wait_for(LOGIN_PROMPT, COMMAND_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
-    run_command(&mut vm, "/");
+    login(&mut vm);
     let undone = run_command(&mut vm, "/ip address print");
     assert!(!undone.contains("10.99.0.1"), "{undone}");
     assert!(undone.contains("192.168.88.1/24"), "{undone}");
@@ -172,8 +175,9 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
     vm.send("y").unwrap();
     vm.wait_for("saved configuration, generation", BOOT_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for(PROMPT, BOOT_TIMEOUT)
+    vm.wait_for(LOGIN_PROMPT, BOOT_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
+    login(&mut vm);
     let after = run_command(&mut vm, "/ip address print");
     assert!(
         after.contains("192.168.88.1/24  192.168.88.0  ether2-lan"),
@@ -196,7 +200,7 @@ fn without_header(export: &str) -> String {
 
 #[test]
 fn a_baked_configuration_is_the_initial_one() {
-    let mut vm = boot_until(&soho_config(Firmware::Bios), PROMPT);
+    let mut vm = boot_and_login(&soho_config(Firmware::Bios));
     let lists = run_command(&mut vm, "/interface list member print");
     assert!(lists.contains("WAN   ether1"), "{lists}");
     let filter = run_command(&mut vm, "/ip firewall filter print count-only");
@@ -252,7 +256,7 @@ fn is_log_line(line: &str, topics: &str, message: &str) -> bool {
 
 #[test]
 fn the_log_shows_boot_lines_and_script_messages() {
-    let mut vm = boot_until(&config(KernelFlavor::Appliance, Firmware::Bios), PROMPT);
+    let mut vm = boot_and_login(&config(KernelFlavor::Appliance, Firmware::Bios));
     // `:log` prints nothing: RouterOS echoes only critical lines on the console.
     let logged = run_command(&mut vm, ":log info \"hello from the console\"");
     let printed = logged.split_once("\r\n").map_or("", |(_, rest)| rest);
@@ -287,4 +291,87 @@ fn the_log_shows_boot_lines_and_script_messages() {
 
     let board = run_command(&mut vm, "/system routerboard print");
     assert!(board.contains("routerboard: no"), "{board}");
+}
+
+/// Types `text` and Enter, then waits for `then`.
+fn answer(vm: &mut Vm, text: &str, then: &str) -> String {
+    vm.send(&format!("{text}\r"))
+        .unwrap_or_else(|e| panic!("cannot type on the console: {e}"));
+    vm.wait_for(then, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn the_console_asks_for_a_login_and_a_new_password_that_survives_a_reboot() {
+    let mut vm = boot_until(
+        &config(KernelFlavor::Appliance, Firmware::Bios),
+        LOGIN_PROMPT,
+    );
+    // A wrong password, then admin's empty one: the first login must choose a new password.
+    answer(&mut vm, "admin", "Password: ");
+    answer(&mut vm, "wrong", LOGIN_FAILED);
+    vm.wait_for(LOGIN_PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    answer(&mut vm, "admin", "Password: ");
+    answer(&mut vm, "", "Change your password\r\n\r\nnew password> ");
+    answer(&mut vm, "first-Secret", "repeat new password> ");
+    answer(
+        &mut vm,
+        "other-Secret",
+        "Try again, error: New passwords do not match!\r\n\r\nnew password> ",
+    );
+    answer(&mut vm, "first-Secret", "repeat new password> ");
+    answer(
+        &mut vm,
+        "first-Secret",
+        &format!("Password changed\r\n{PROMPT}"),
+    );
+    // The password is kept hashed: not in print, not in export.
+    let users = run_command(&mut vm, "/user print detail");
+    assert!(
+        users.contains("name=\"admin\"") || users.contains("name=admin"),
+        "{users}"
+    );
+    assert!(!users.contains("password"), "{users}");
+    let export = run_command(&mut vm, "/export show-sensitive");
+    assert!(
+        !export.contains("/user") && !export.contains("Secret"),
+        "{export}"
+    );
+    // /quit goes back to the login prompt; the new password logs in, the empty one no longer.
+    answer(&mut vm, "/quit", LOGIN_PROMPT);
+    answer(&mut vm, "admin", "Password: ");
+    answer(&mut vm, "", LOGIN_FAILED);
+    vm.wait_for(LOGIN_PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    answer(&mut vm, "admin", "Password: ");
+    answer(&mut vm, "first-Secret", PROMPT);
+    // /password asks for the old and the new one.
+    answer(&mut vm, "/password", "old-password: ");
+    answer(&mut vm, "first-Secret", "new-password: ");
+    answer(&mut vm, "second-Secret", "confirm-new-password: ");
+    answer(&mut vm, "second-Secret", PROMPT);
+    // Ctrl-D on an empty line logs out too.
+    vm.send("\x04").unwrap();
+    vm.wait_for(LOGIN_PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    answer(&mut vm, "admin", "Password: ");
+    answer(&mut vm, "second-Secret", PROMPT);
+
+    // The password was saved with the configuration: after a reboot it is still the one.
+    answer(&mut vm, "/system reboot", "Reboot, yes? [y/N]:");
+    vm.send("y").unwrap();
+    vm.wait_for("booted in", BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for(LOGIN_PROMPT, BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    answer(&mut vm, "admin", "Password: ");
+    answer(&mut vm, "first-Secret", LOGIN_FAILED);
+    vm.wait_for(LOGIN_PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    answer(&mut vm, "admin", "Password: ");
+    answer(&mut vm, "second-Secret", PROMPT);
+    // No password was ever echoed.
+    let transcript = vm.output();
+    assert!(!transcript.contains("Secret"), "{transcript}");
 }

@@ -68,7 +68,7 @@ fn appliance_finds_its_config_partition_on_ide_and_virtio_blk() {
     for disk in [DiskInterface::Ide, DiskInterface::VirtioBlk] {
         let mut config = config(KernelFlavor::Appliance, Firmware::Bios);
         config.disk = disk;
-        let mut vm = boot_until(&config, PROMPT);
+        let mut vm = boot_and_login(&config);
         let log = vm.output();
         let found = format!("disk: config partition {}", source(disk));
         assert!(log.contains(&found), "{disk:?}: no {found:?} in:\n{log}");

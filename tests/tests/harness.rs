@@ -181,7 +181,7 @@ fn qemu_runs_in_the_switch_namespace_on_the_taps() {
         let (namespaces, interfaces) = names(&network);
         let mut config = network.qemu_config(config(KernelFlavor::Appliance, Firmware::Bios));
         config.nic_model = nic;
-        let vm = boot_until(&config, PROMPT);
+        let vm = boot_until(&config, LOGIN_PROMPT);
         println!(
             "{nic:?}: QEMU in {} reached the prompt after {} ms",
             network.switch(),

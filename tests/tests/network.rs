@@ -112,7 +112,7 @@ impl Bench {
         let network = Network::create_or_skip(test, TOOLS)?;
         let mut config = network.qemu_config(soho_config(firmware));
         config.nic_models = nics.to_vec();
-        let vm = boot_until(&config, PROMPT);
+        let vm = boot_and_login(&config);
         let label = match nics {
             [a, b] if a == b => format!("{a:?}/{firmware:?}"),
             _ => format!("{nics:?}/{firmware:?}"),

@@ -1,6 +1,7 @@
 //! The items the system owns: one `/interface` item per NIC and the `/ip service` list. They exist
 //! because hardware and services do, so they are created at boot (and by `reset-configuration`) when
-//! missing, never by the user.
+//! missing, never by the user. A configuration without users gets the default `admin`
+//! ([`crate::login::ensure_default_user`]).
 //!
 //! A NIC is known by its bus position: the Nth NIC is `default-name=etherN` (RouterOS's naming). Its
 //! `mac-address` is refreshed from the hardware on every boot, so a configuration moved to other
@@ -49,6 +50,7 @@ pub(super) fn ensure(config: &mut Config, macs: &[EthernetAddress]) {
             }
         }
     }
+    crate::login::ensure_default_user(config);
 }
 
 fn ensure_nic(config: &mut Config, menu: &MenuDef, index: usize, mac: EthernetAddress) {

@@ -50,6 +50,8 @@ impl Env<'_> {
             ("", "import") => return self.import(args),
             ("", "undo") => return self.undo(args, true),
             ("", "redo") => return self.undo(args, false),
+            ("", "quit") => return self.confirm(args, PendingAction::Quit),
+            ("", "password") => return self.password(args),
             ("system", "reboot") => return self.confirm(args, PendingAction::Reboot),
             ("system", "shutdown") => return self.confirm(args, PendingAction::Shutdown),
             ("system", "reset-configuration") => {
@@ -98,6 +100,33 @@ impl Env<'_> {
         }
     }
 
+    /// `/password`: with `old-password=`, `new-password=` and `confirm-new-password=` (absent ones
+    /// are empty) changes the logged-in user's password at once; without them, on the console, the
+    /// console asks for the three without echoing them (crate::login).
+    fn password(&mut self, mut args: Args) -> Result<Val, CliError> {
+        let typed = ["old-password", "new-password", "confirm-new-password"]
+            .map(|name| args.take(name).map(|v| v.to_text()));
+        args.leftover()?;
+        if typed.iter().all(Option::is_none) {
+            return self.confirm(args, PendingAction::ChangePassword);
+        }
+        let [old, new, confirm] = typed.map(Option::unwrap_or_default);
+        if self.session.user.is_empty() {
+            return Err(CliError::plain("failure: not logged in"));
+        }
+        let entropy = self.system.entropy();
+        crate::login::change_password(
+            self.config,
+            &self.session.user,
+            &old,
+            &new,
+            &confirm,
+            entropy,
+        )
+        .map_err(CliError::plain)?;
+        Ok(Val::Nothing)
+    }
+
     fn confirm(&mut self, args: Args, action: PendingAction) -> Result<Val, CliError> {
         args.leftover()?;
         if self.mode == Mode::Interactive && self.depth == 0 {
@@ -121,6 +150,13 @@ impl Env<'_> {
                     {
                         return Err(CliError::at(format!("{e}"), pos));
                     }
+                    // A user's password is stored only as its salted hash (crate::login).
+                    let text = if crate::login::is_password(menu, prop) {
+                        let salt = crate::login::new_salt(self.system.entropy(), "");
+                        crate::login::hash_password(&text, salt)
+                    } else {
+                        text
+                    };
                     changes.push(Change::Set(prop, text));
                 }
                 Err(_) => return Err(CliError::at("expected end of command", pos)),
@@ -227,6 +263,9 @@ impl Env<'_> {
         });
         for id in configured {
             self.config.remove(menu, id)?;
+        }
+        if menu.storage == "user" {
+            crate::login::check_users(self.config).map_err(CliError::plain)?;
         }
         if self.mode != Mode::DryRun {
             for id in dynamic {

@@ -55,7 +55,12 @@ impl Env<'_> {
     fn row(&self, menu: &'static MenuDef, item: &Item, dynamic: bool) -> Row {
         let mut values = BTreeMap::new();
         let mut stored = Vec::new();
-        for prop in menu.props {
+        // A user's password hash is not shown, nor matched by `where` (crate::login).
+        for prop in menu
+            .props
+            .iter()
+            .filter(|p| !crate::login::is_password(menu, p))
+        {
             if let Some(v) = item.get(prop.name) {
                 stored.push(prop.name);
                 values.insert(prop.name, self.config.display(prop, v));

@@ -95,12 +95,20 @@ impl From<crate::model::ModelError> for CliError {
     }
 }
 
-/// Something the console must confirm with the user before it happens.
+/// Something the console must do with the user after the command: confirm it before it happens, or
+/// (`Quit`, `ChangePassword`) leave the command line for the login or the `/password` dialog
+/// ([`crate::login`]), which ask no `[y/N]` question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PendingAction {
     Reboot,
     Shutdown,
-    ResetConfiguration { no_defaults: bool },
+    ResetConfiguration {
+        no_defaults: bool,
+    },
+    /// `/quit`: end the session, back to the login prompt.
+    Quit,
+    /// `/password` without arguments: ask for the old and new passwords without echoing them.
+    ChangePassword,
 }
 
 impl PendingAction {
@@ -110,6 +118,7 @@ impl PendingAction {
             Self::Reboot => "Reboot, yes? [y/N]: ",
             Self::Shutdown => "Shutdown, yes? [y/N]: ",
             Self::ResetConfiguration { .. } => "Dangerous! Reset anyway? [y/N]: ",
+            Self::Quit | Self::ChangePassword => "",
         }
     }
 
@@ -119,12 +128,13 @@ impl PendingAction {
             Self::Reboot => "system will reboot shortly",
             Self::Shutdown => "system will shutdown shortly",
             Self::ResetConfiguration { .. } => "system configuration will be reset",
+            Self::Quit | Self::ChangePassword => "",
         }
     }
 }
 
 /// A console session's state: where the user is, the numbering of the last `print` of each menu, global
-/// variables, and the undo log.
+/// variables, the undo log, and who is logged in.
 #[derive(Clone, Debug, Default)]
 pub struct Session {
     /// The current menu, `ip/firewall/filter`; empty at the root.
@@ -133,6 +143,9 @@ pub struct Session {
     numbers: BTreeMap<&'static str, Vec<u32>>,
     globals: BTreeMap<String, Val>,
     pub undo: UndoLog,
+    /// Who logged in (`/password` changes this user's password); empty for scripts run without a
+    /// login (the boot script, the build-time check).
+    pub user: String,
 }
 
 impl Session {

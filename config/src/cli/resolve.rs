@@ -60,7 +60,7 @@ pub fn commands_at(path: &str) -> Vec<&'static str> {
         (_, None) => out.push("export"),
     }
     match path {
-        "" => out.extend_from_slice(&["import", "quit", "redo", "undo"]),
+        "" => out.extend_from_slice(&["import", "password", "quit", "redo", "undo"]),
         "system" => out.extend_from_slice(&["reboot", "reset-configuration", "shutdown"]),
         "system/resource" | "log" | "file" => out.push("print"),
         // Interfaces count traffic (`/interface print stats`).

@@ -23,7 +23,7 @@ use qemu_runner::{NicModel, QemuConfig, Vm};
 use super::linux_vm::{self, LinuxRouterVm};
 use super::scenario::{self, Scenario};
 use crate::netns::{LAN_ROUTER, Network, WAN_HOST, WAN_ROUTER};
-use crate::{KernelFlavor, PROMPT};
+use crate::{KernelFlavor, LOGIN_PROMPT};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Device {
@@ -72,10 +72,10 @@ impl Device {
         self != Device::HostKernel
     }
 
-    /// What the device prints on its console when it is up.
+    /// What the device prints on its console when it is up (the appliance then wants a login).
     fn ready_line(self) -> &'static str {
         match self {
-            Device::Appliance => PROMPT,
+            Device::Appliance => LOGIN_PROMPT,
             Device::LinuxVm | Device::LinuxVmFlowtable => linux_vm::LINUX_READY,
             Device::NullForwarder => "null forwarder ready",
             Device::HostKernel => "",
@@ -265,6 +265,7 @@ fn wait_ready(vm: &mut Vm, device: Device, timeout: Duration) -> Result<(), Stri
             .saturating_duration_since(Instant::now())
             .min(Duration::from_millis(500));
         match vm.wait_for(device.ready_line(), slice) {
+            Ok(_) if device == Device::Appliance => return crate::try_login(vm),
             Ok(_) => return Ok(()),
             Err(qemu_runner::VmError::Timeout { output, .. }) => {
                 if let Some(failure) = BOOT_FAILURES.iter().find(|f| output.contains(*f)) {
