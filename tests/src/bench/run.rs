@@ -183,7 +183,7 @@ impl Plan {
                 Scenario::Conntrack(FULL_TABLE),
             ],
             conntrack_memory_mib: 1024,
-            conntrack_rounds: 2,
+            conntrack_rounds: 1,
             nics: vec![NicModel::VirtioNet, NicModel::E1000],
             rounds: 3,
             duration: Duration::from_secs(5),
@@ -308,7 +308,9 @@ pub fn run(
                 // them is not booted with it again.
                 let high = plan.memory_mib.max(16);
                 let high_works = report.summary(BOOT.key, device.name()).is_some();
-                let range = (8, high);
+                // Below 16 MiB not even the bootloader of either kernel starts (it halts, or hangs until the
+                // timeout): bisecting from there would only spend a boot.
+                let range = (16, high);
                 match dut::min_memory(device, nic, assets, range, high_works, boot_timeout, log) {
                     Some(mib) => report.record(MIN_RAM, device.name(), f64::from(mib)),
                     None => report.record_failure(
