@@ -411,21 +411,9 @@ fn measure_soho(
     report: &mut Report,
     log: &mut dyn FnMut(String),
 ) {
-    let name = running.device.name();
     let (lan, wan) = (running.network.lan(), running.network.wan());
-    let mut note = |report: &mut Report, metric: Metric, result: Result<f64, String>| match result {
-        Ok(value) => {
-            log(format!("  {}: {value:.3} {}", metric.key, metric.unit));
-            report.record(metric, name, value);
-        }
-        Err(e) => {
-            log(format!(
-                "  {}: failed: {e}{}",
-                metric.key,
-                running.console_tail()
-            ));
-            report.record_failure(metric, name, first_line(&e));
-        }
+    let mut note = |report: &mut Report, metric: Metric, result: Result<f64, String>| {
+        note(running, report, log, metric, result)
     };
     if let Some(boot) = running.boot {
         note(report, BOOT, Ok(boot.as_secs_f64() * 1000.0));
