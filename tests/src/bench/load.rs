@@ -646,17 +646,7 @@ pub fn udp_pps(
         return Err(format!("flows must be 1..={MAX_FLOWS}, not {flows}"));
     }
     let last_port = u32::from(UDP_PORT) + flows - 1;
-    let sink = NftTable::add(
-        wan,
-        "netdev",
-        SINK_TABLE,
-        &format!(
-            "chain ingress {{\n\
-             type filter hook ingress device \"{HOST_INTERFACE}\" priority 0;\n\
-             meta protocol ip udp dport {UDP_PORT}-{last_port} counter drop\n\
-             }}"
-        ),
-    )?;
+    let sink = udp_sink(wan, SINK_TABLE, last_port)?;
     reach_wan(lan)?;
     let offered_before = interface_counter(lan, "tx_packets")?;
     let delivered_before = sink.packets()?;
@@ -688,6 +678,22 @@ pub fn udp_pps(
     })
 }
 
+/// An nft table `name` on the WAN host that counts and drops UDP to ports `UDP_PORT..=last_port` at its
+/// ingress, before any socket, so nothing answers the generators' datagrams.
+fn udp_sink<'a>(wan: &'a Host, name: &'static str, last_port: u32) -> Result<NftTable<'a>, String> {
+    NftTable::add(
+        wan,
+        "netdev",
+        name,
+        &format!(
+            "chain ingress {{\n\
+             type filter hook ingress device \"{HOST_INTERFACE}\" priority 0;\n\
+             meta protocol ip udp dport {UDP_PORT}-{last_port} counter drop\n\
+             }}"
+        ),
+    )
+}
+
 /// What one [`udp_fill`] sweep did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FillResult {
@@ -708,17 +714,7 @@ pub fn udp_fill(
     flows: u32,
     rate: u32,
 ) -> Result<FillResult, String> {
-    let sink = NftTable::add(
-        wan,
-        "netdev",
-        FILL_SINK_TABLE,
-        &format!(
-            "chain ingress {{\n\
-             type filter hook ingress device \"{HOST_INTERFACE}\" priority 0;\n\
-             meta protocol ip udp dport {UDP_PORT}-65535 counter drop\n\
-             }}"
-        ),
-    )?;
+    let sink = udp_sink(wan, FILL_SINK_TABLE, 65535)?;
     reach_wan(lan)?;
     let (destination, flows_arg, rate_arg) =
         (WAN_HOST.to_string(), flows.to_string(), rate.to_string());
