@@ -526,8 +526,14 @@ fn perform(
     match action {
         PendingAction::Reboot => sys.reboot(),
         PendingAction::Shutdown => sys.shutdown(),
-        PendingAction::ResetConfiguration { no_defaults } => {
-            if let Some(fresh) = sys.reset_configuration(no_defaults) {
+        PendingAction::ResetConfiguration {
+            no_defaults,
+            keep_users,
+        } => {
+            if let Some(mut fresh) = sys.reset_configuration(no_defaults) {
+                if keep_users {
+                    keep_user_table(&mut fresh, config, sys);
+                }
                 *config = fresh;
                 let user = core::mem::take(&mut session.user);
                 *session = Session::new();
@@ -536,6 +542,19 @@ fn perform(
         }
         // The shell handles these itself; they never wait for a confirmation.
         PendingAction::Quit | PendingAction::ChangePassword => {}
+    }
+}
+
+/// `keep-users=yes`: the reset configuration `fresh` (already applied) gets `/user` of `before` back,
+/// which is applied and stored in turn; if the system refuses that, the reset stands without it.
+fn keep_user_table(fresh: &mut Config, before: &Config, sys: &mut dyn SystemControl) {
+    let Some(users) = crate::model::menus::menu("user") else {
+        return;
+    };
+    let mut kept = fresh.clone();
+    kept.copy_table(before, users);
+    if sys.apply(&kept).is_ok() {
+        *fresh = kept;
     }
 }
 

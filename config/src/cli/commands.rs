@@ -58,9 +58,18 @@ impl Env<'_> {
                 let no_defaults = args
                     .take("no-defaults")
                     .is_some_and(|v| v.truthy() || v.to_text() == "yes");
+                let keep_users = args
+                    .take("keep-users")
+                    .is_some_and(|v| v.truthy() || v.to_text() == "yes");
+                // There is no backup to skip: the appliance keeps no automatic backup.
                 let _ = args.take("skip-backup");
-                let _ = args.take("keep-users");
-                return self.confirm(args, PendingAction::ResetConfiguration { no_defaults });
+                return self.confirm(
+                    args,
+                    PendingAction::ResetConfiguration {
+                        no_defaults,
+                        keep_users,
+                    },
+                );
             }
             ("system/resource", "print") => {
                 args.flag("without-paging");

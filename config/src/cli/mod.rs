@@ -102,8 +102,11 @@ impl From<crate::model::ModelError> for CliError {
 pub enum PendingAction {
     Reboot,
     Shutdown,
+    /// `/system reset-configuration`: `no_defaults` (`no-defaults=yes`) leaves an empty configuration;
+    /// `keep_users` (`keep-users=yes`) keeps `/user` (names, groups and passwords) as it was.
     ResetConfiguration {
         no_defaults: bool,
+        keep_users: bool,
     },
     /// `/quit`: end the session, back to the login prompt.
     Quit,

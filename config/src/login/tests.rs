@@ -11,6 +11,8 @@ struct FakeSystem {
     saved: Option<Config>,
     applies: u32,
     refuse: bool,
+    /// What `/system reset-configuration` goes back to (the baked or default configuration).
+    reset_to: Option<Config>,
 }
 
 impl SystemControl for FakeSystem {
@@ -44,6 +46,11 @@ impl SystemControl for FakeSystem {
     }
     fn entropy(&self) -> u64 {
         0x1234_5678
+    }
+    fn reset_configuration(&mut self, _no_defaults: bool) -> Option<Config> {
+        let fresh = self.reset_to.clone()?;
+        self.apply(&fresh).ok()?;
+        Some(fresh)
     }
 }
 
@@ -507,4 +514,54 @@ fn byte_soup_at_the_login_prompt_never_logs_in() {
         out.clear();
     }
     assert_eq!(sys.applies, 0);
+}
+
+#[test]
+fn reset_configuration_keeps_the_users_only_when_asked() {
+    for keep in [false, true] {
+        let mut config = fresh();
+        let mut sys = FakeSystem {
+            reset_to: Some(fresh()),
+            ..FakeSystem::default()
+        };
+        run(
+            &mut config,
+            &mut sys,
+            "/user add name=ops group=full password=0ps",
+        );
+        run(
+            &mut config,
+            &mut sys,
+            "/password old-password=\"\" new-password=s3cret confirm-new-password=s3cret",
+        );
+        run(&mut config, &mut sys, "/system identity set name=edge");
+        let (mut shell, _) = console();
+        typed(&mut shell, &mut sys, &mut config, "admin\rs3cret\r");
+        let line = if keep {
+            "/system reset-configuration keep-users=yes\ry"
+        } else {
+            "/system reset-configuration\ry"
+        };
+        let out = typed(&mut shell, &mut sys, &mut config, line);
+        assert!(
+            out.contains("system configuration will be reset"),
+            "{out:?}"
+        );
+        assert_eq!(
+            config.singleton_value(
+                crate::model::menus::menu("system/identity").unwrap(),
+                "name"
+            ),
+            Some("MikroTik"),
+            "the rest of the configuration is reset either way"
+        );
+        assert_eq!(authenticate(&config, "ops", "0ps"), keep);
+        assert_eq!(authenticate(&config, "admin", "s3cret"), keep);
+        assert_eq!(authenticate(&config, "admin", ""), !keep);
+        assert_eq!(
+            sys.saved.as_ref(),
+            Some(&config),
+            "what is running is what is saved"
+        );
+    }
 }

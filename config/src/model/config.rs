@@ -95,6 +95,19 @@ impl Config {
             .map_or(&[], |t| t.items.as_slice())
     }
 
+    /// Makes the items of `menu`'s table (and its next `*ID`) those of `other`.
+    pub fn copy_table(&mut self, other: &Config, menu: &MenuDef) {
+        match other.tables.get(menu.storage) {
+            Some(table) => {
+                self.tables
+                    .insert(String::from(menu.storage), table.clone());
+            }
+            None => {
+                self.tables.remove(menu.storage);
+            }
+        }
+    }
+
     /// The item `id` of `menu`.
     pub fn item(&self, menu: &MenuDef, id: u32) -> Option<&Item> {
         self.items(menu).iter().find(|i| i.id == id)
