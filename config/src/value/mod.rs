@@ -17,7 +17,7 @@
 //!
 //! Files: [`number`] (booleans, integers, rates), [`duration`] (RouterOS time), [`time_of_day`], [`ipv4`]
 //! (addresses, prefixes, firewall address matches, lists), [`mac`], [`port`], [`choice`] (enumerations and flag
-//! sets), [`quote`] (quoting for `export`/`print`).
+//! sets), [`quote()`] (quoting for `export`/`print`).
 
 use alloc::string::String;
 use core::cmp::Ordering;
