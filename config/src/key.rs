@@ -16,9 +16,14 @@
 //! | Ctrl-D, Ctrl-K, Ctrl-U, Ctrl-W | [`Key::EndOfInput`], [`Key::KillToEnd`], [`Key::KillToStart`], [`Key::KillWord`] |
 //! | Ctrl-X, F4 (`ESC O S`, `ESC [ 14 ~`) | [`Key::SafeMode`]: RouterOS's "toggle safe mode" key |
 //!
+//! The terminal's answer to a cursor position request (`ESC [ 6 n`, ECMA-48 DSR) comes in on the same stream as
+//! `ESC [ row ; column R` (CPR) and is reported as [`Key::CursorReport`]; the console asks for it to learn how
+//! wide the screen is (see [`crate::line_editor`]). xterm sends a modified F3 the same way (`ESC [ 1 ; 2 R` is
+//! Shift-F3), so a report only tells a width when its column is a plausible screen width.
+//!
 //! Guarantees:
 //! * every byte value is accepted in every state; nothing panics, and the only thing kept of an escape
-//!   sequence is its first numeric parameter (saturating), so memory use is constant no matter how long a
+//!   sequence is its first two numeric parameters (saturating), so memory use is constant no matter how long a
 //!   sequence claims to be;
 //! * a CR immediately followed by LF yields exactly one [`Key::Enter`] (a lone CR or a lone LF yields one too;
 //!   LF followed by CR is two presses);
@@ -91,6 +96,8 @@ pub enum Key {
     Up,
     /// Cursor down (`ESC [ B` or `ESC O B`): recall newer history.
     Down,
+    /// The terminal reports where its cursor is (`ESC [ row ; column R`), both counted from 1.
+    CursorReport { row: u16, column: u16 },
     /// Any other key: another control byte, a non-ASCII byte or an escape sequence the console does not use.
     Other,
 }
@@ -116,8 +123,11 @@ pub struct KeyDecoder {
     after_cr: bool,
     /// Inside `ESC [`: the first numeric parameter so far (the `3` of `ESC [ 3 ~`), saturating.
     parameter: u16,
-    /// Inside `ESC [`: the first parameter has ended (a `;` or any other non-digit came).
-    parameter_done: bool,
+    /// Inside `ESC [`: the second numeric parameter so far (the `80` of `ESC [ 24 ; 80 R`), saturating.
+    second: u16,
+    /// Inside `ESC [`: which parameter digits go to: 0 the first, 1 the second, 2 none (a third parameter,
+    /// or an intermediate byte other than `;` came).
+    parameter_index: u8,
 }
 
 impl Default for KeyDecoder {
@@ -133,7 +143,8 @@ impl KeyDecoder {
             state: State::Ground,
             after_cr: false,
             parameter: 0,
-            parameter_done: false,
+            second: 0,
+            parameter_index: 0,
         }
     }
 
@@ -153,7 +164,8 @@ impl KeyDecoder {
                 b'[' => {
                     self.state = State::ControlSequence;
                     self.parameter = 0;
-                    self.parameter_done = false;
+                    self.second = 0;
+                    self.parameter_index = 0;
                     None
                 }
                 b'O' => {
@@ -169,24 +181,34 @@ impl KeyDecoder {
                 _ => self.abandon_sequence(byte),
             },
             State::ControlSequence => match byte {
-                b'0'..=b'9' if !self.parameter_done => {
-                    self.parameter = self
-                        .parameter
-                        .saturating_mul(10)
-                        .saturating_add(u16::from(byte - b'0'));
+                b'0'..=b'9' => {
+                    let digit = u16::from(byte - b'0');
+                    let accumulate = |value: u16| value.saturating_mul(10).saturating_add(digit);
+                    match self.parameter_index {
+                        0 => self.parameter = accumulate(self.parameter),
+                        1 => self.second = accumulate(self.second),
+                        _ => {}
+                    }
                     None
                 }
-                // Other parameter and intermediate bytes: only end the first parameter.
+                b';' => {
+                    self.parameter_index = self.parameter_index.saturating_add(1).min(2);
+                    None
+                }
+                // Other parameter and intermediate bytes: no more digits are kept.
                 0x20..=0x3f => {
-                    self.parameter_done = true;
+                    self.parameter_index = 2;
                     None
                 }
                 0x40..=0x7e => {
                     self.state = State::Ground;
-                    Some(if byte == b'~' {
-                        editing_key(self.parameter)
-                    } else {
-                        cursor_key(byte)
+                    Some(match byte {
+                        b'~' => editing_key(self.parameter),
+                        b'R' if self.parameter_index == 1 => Key::CursorReport {
+                            row: self.parameter,
+                            column: self.second,
+                        },
+                        _ => cursor_key(byte),
                     })
                 }
                 _ => self.abandon_sequence(byte),
@@ -274,6 +296,34 @@ mod tests {
     fn keys(bytes: &[u8]) -> Vec<Key> {
         let mut decoder = KeyDecoder::new();
         bytes.iter().filter_map(|&b| decoder.feed(b)).collect()
+    }
+
+    #[test]
+    fn cursor_position_reports_carry_row_and_column() {
+        assert_eq!(
+            keys(b"\x1b[24;80R\x1b[1;132Rx"),
+            [
+                Key::CursorReport {
+                    row: 24,
+                    column: 80
+                },
+                Key::CursorReport {
+                    row: 1,
+                    column: 132
+                },
+                Key::Char(b'x')
+            ]
+        );
+        // Without a second parameter, or with a third, it is no report.
+        assert_eq!(keys(b"\x1b[5R\x1b[1;2;3R"), [Key::Other, Key::Other]);
+        // Huge numbers saturate.
+        assert_eq!(
+            keys(b"\x1b[99999999;99999999R"),
+            [Key::CursorReport {
+                row: u16::MAX,
+                column: u16::MAX
+            }]
+        );
     }
 
     #[test]

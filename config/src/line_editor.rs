@@ -23,13 +23,23 @@
 //!
 //! Every other escape sequence, control byte and non-ASCII byte is consumed and ignored.
 //!
-//! The echo redraws only what changed, using nothing but printable characters, BS (0x08, one column left),
-//! `ESC [ n D` (n columns left) and `ESC [ K` (erase to the end of the screen line): moving right rewrites the
-//! characters passed over; an insertion writes the rest of the line and moves back over it; an erasure moves
-//! to where the text went, rewrites the rest of the line, blanks the columns it no longer covers (one space, or
-//! `ESC [ K` for more) and moves back to the cursor. The echo assumes the prompt and line fit on one screen
-//! row: a terminal does not move left across a wrapped row, so on a line longer than the screen the cursor
-//! shown can be off (the text kept is right either way).
+//! The echo redraws only what changed: an insertion writes the rest of the line and moves back over it; an
+//! erasure moves to where the text went, rewrites the rest of the line, blanks what it no longer covers and
+//! moves back to the cursor. How it moves depends on whether the screen's width is known:
+//!
+//! * **Unknown width** (until the terminal answers the console's cursor position request, see
+//!   [`Key::CursorReport`]): the prompt and line are taken to fit on one screen row. The echo uses only
+//!   printable characters, BS (0x08, one column left), `ESC [ n D` (n columns left) and `ESC [ K` (erase to the
+//!   end of the row); moving right rewrites the characters passed over. On a line longer than the screen the
+//!   cursor shown can then be off, since a terminal does not move left across a wrapped row (the text kept is
+//!   right either way).
+//! * **Known width** ([`LineEditor::set_width`]): the line wraps onto as many rows as it needs after a prompt
+//!   of [`LineEditor::start_line`] columns, and the cursor moves between rows with `ESC [ n A` / `ESC [ n B`
+//!   (up / down), `ESC [ n C` / `ESC [ n D` (right / left) and CR. Text that ends exactly at the right margin
+//!   leaves a VT100 in its "pending wrap" state (the cursor still on the last column); the echo follows it with
+//!   CR LF so the cursor is where the next character goes, as linenoise does. Blanking uses `ESC [ J` (erase to
+//!   the end of the screen), which also clears rows a shortened line no longer reaches. Enter, Ctrl-C and
+//!   [`LineEditor::park`] first move to the end of the line, so what follows is printed under all of it.
 //!
 //! Guarantees: no input byte sequence panics; the line only ever holds printable ASCII and never more than
 //! `max_len` characters, and the cursor is always within it; memory is bounded by `max_len` times the history
@@ -48,6 +58,11 @@ const BELL: &str = "\x07";
 const LEFT_ONE: &str = "\x08";
 /// Erases from the cursor to the end of the screen line (ECMA-48 EL, parameter 0).
 const ERASE_TO_END: &str = "\x1b[K";
+/// Erases from the cursor to the end of the screen (ECMA-48 ED, parameter 0).
+const ERASE_BELOW: &str = "\x1b[J";
+/// Screen widths a cursor position report may set; a narrower "report" is more likely a modified F3
+/// (`ESC [ 1 ; 2 R`), and a wider one is no screen.
+const WIDTHS: core::ops::RangeInclusive<u16> = 20..=1000;
 
 /// What a byte completed, if anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +91,10 @@ pub struct LineEditor {
     cursor: usize,
     max_len: usize,
     history: History,
+    /// Columns of the screen, once known; `None`: the line is taken never to wrap.
+    width: Option<usize>,
+    /// Columns the prompt before the line takes.
+    origin: usize,
 }
 
 impl LineEditor {
@@ -87,6 +106,49 @@ impl LineEditor {
             cursor: 0,
             max_len,
             history: History::new(),
+            width: None,
+            origin: 0,
+        }
+    }
+
+    /// The screen's width in columns, if known.
+    pub fn width(&self) -> Option<usize> {
+        self.width
+    }
+
+    /// Sets the screen's width (`None`: unknown, so the line is taken never to wrap); zero counts as
+    /// unknown.
+    pub fn set_width(&mut self, width: Option<usize>) {
+        self.width = width.filter(|&w| w > 0);
+    }
+
+    /// Takes a cursor position report: after the console moved the cursor as far right as it goes and
+    /// asked where it is, the column is the screen's width. Reports outside [`WIDTHS`] are ignored.
+    pub fn cursor_report(&mut self, column: u16) {
+        if WIDTHS.contains(&column) {
+            self.width = Some(usize::from(column));
+        }
+    }
+
+    /// A new line starts after a prompt of `prompt_columns` columns, just written. When the width is known
+    /// and the prompt ended exactly at the right margin, moves to the start of the next row (see the
+    /// module docs).
+    pub fn start_line(&mut self, prompt_columns: usize, echo: &mut dyn Write) {
+        self.origin = prompt_columns;
+        if let Some(width) = self.width
+            && prompt_columns > 0
+            && prompt_columns.is_multiple_of(width)
+        {
+            let _ = echo.write_str("\r\n");
+        }
+    }
+
+    /// Moves the screen cursor to the end of the line without moving the editor's cursor, so that output
+    /// can start on the row after it; the shell then prints, writes the prompt and calls
+    /// [`redraw`](Self::redraw). Does nothing while the width is unknown (the line is one row).
+    pub fn park(&self, echo: &mut dyn Write) {
+        if self.width.is_some() {
+            self.goto(echo, self.cursor, self.line.len());
         }
     }
 
@@ -131,8 +193,8 @@ impl LineEditor {
     /// Writes the whole line and puts the screen cursor back on the editor's cursor; for redrawing the
     /// line after a prompt, once something else was printed.
     pub fn redraw(&self, echo: &mut dyn Write) {
-        let _ = echo.write_str(&self.line);
-        move_left(echo, self.line.len() - self.cursor);
+        self.write_from(echo, 0);
+        self.goto(echo, self.line.len(), self.cursor);
     }
 
     /// Carries out one key press on the line.
@@ -145,18 +207,18 @@ impl LineEditor {
             }
             Key::Left => {
                 if self.cursor > 0 {
+                    self.goto(echo, self.cursor, self.cursor - 1);
                     self.cursor -= 1;
-                    let _ = echo.write_str(LEFT_ONE);
                 }
             }
             Key::Right => {
-                if let Some(passed) = self.line.get(self.cursor..self.cursor + 1) {
-                    let _ = echo.write_str(passed);
+                if self.cursor < self.line.len() {
+                    self.goto(echo, self.cursor, self.cursor + 1);
                     self.cursor += 1;
                 }
             }
             Key::Home => {
-                move_left(echo, self.cursor);
+                self.goto(echo, self.cursor, 0);
                 self.cursor = 0;
             }
             Key::End => self.move_to_end(echo),
@@ -177,7 +239,12 @@ impl LineEditor {
             Key::KillToStart => self.erase(0, self.cursor, echo),
             Key::KillWord => self.erase(self.word_start(), self.cursor, echo),
             Key::Enter => {
-                let _ = echo.write_str("\r\n");
+                // Output goes under the whole line: past its end, on a new row unless the end
+                // already starts one.
+                self.park(echo);
+                if !self.at_row_start(self.line.len()) {
+                    let _ = echo.write_str("\r\n");
+                }
                 let line = core::mem::take(&mut self.line);
                 self.cursor = 0;
                 self.history.record(&line);
@@ -203,6 +270,7 @@ impl LineEditor {
                     self.replace_line(newer, echo);
                 }
             }
+            Key::CursorReport { column, .. } => self.cursor_report(column),
             Key::Other => {}
         }
         None
@@ -220,8 +288,8 @@ impl LineEditor {
             let at = self.cursor;
             self.line.insert_str(at, &fitting);
             self.cursor += fitting.len();
-            let _ = echo.write_str(&self.line[at..]);
-            move_left(echo, self.line.len() - self.cursor);
+            self.write_from(echo, at);
+            self.goto(echo, self.line.len(), self.cursor);
         }
         for _ in 0..dropped {
             let _ = echo.write_str(BELL);
@@ -230,7 +298,7 @@ impl LineEditor {
 
     /// Moves the cursor to the end of the line, rewriting the characters it passes.
     fn move_to_end(&mut self, echo: &mut dyn Write) {
-        let _ = echo.write_str(&self.line[self.cursor..]);
+        self.goto(echo, self.cursor, self.line.len());
         self.cursor = self.line.len();
     }
 
@@ -253,23 +321,90 @@ impl LineEditor {
         if from >= to || to > self.line.len() {
             return;
         }
-        move_left(echo, self.cursor.saturating_sub(from));
+        self.goto(echo, self.cursor, from);
         self.line.replace_range(from..to, "");
         self.cursor = from;
-        let _ = echo.write_str(&self.line[from..]);
-        let overshoot = blank(echo, to - from);
-        move_left(echo, self.line.len() - from + overshoot);
+        self.write_from(echo, from);
+        let overshoot = self.blank(echo, to - from);
+        self.goto(echo, self.line.len() + overshoot, from);
     }
 
     /// Replaces the line with `text` (already printable ASCII within bounds, since it was once typed here),
     /// redrawing it, the cursor at its end.
     fn replace_line(&mut self, text: String, echo: &mut dyn Write) {
-        move_left(echo, self.cursor);
-        let _ = echo.write_str(&text);
-        let overshoot = blank(echo, self.line.len().saturating_sub(text.len()));
-        move_left(echo, overshoot);
-        self.cursor = text.len();
+        self.goto(echo, self.cursor, 0);
+        let freed = self.line.len().saturating_sub(text.len());
         self.line = text;
+        self.cursor = self.line.len();
+        self.write_from(echo, 0);
+        let overshoot = self.blank(echo, freed);
+        self.goto(echo, self.line.len() + overshoot, self.cursor);
+    }
+
+    /// The screen row (counted from the prompt's) and column of the position before line index `index`.
+    fn screen_position(&self, index: usize, width: usize) -> (usize, usize) {
+        let at = self.origin + index;
+        (at / width, at % width)
+    }
+
+    /// Whether the position before line index `index` is the first column of a row below the prompt's
+    /// first, which the echo reached with CR LF after text that ended at the right margin.
+    fn at_row_start(&self, index: usize) -> bool {
+        self.width
+            .is_some_and(|w| self.origin + index > 0 && (self.origin + index).is_multiple_of(w))
+    }
+
+    /// Moves the screen cursor from before line index `from` to before `to`, both within the line as the
+    /// screen shows it. Unknown width: BS or `ESC [ n D` to the left, rewriting the characters passed to
+    /// the right (`from..to` must then be text of the line).
+    fn goto(&self, echo: &mut dyn Write, from: usize, to: usize) {
+        let Some(width) = self.width else {
+            if to < from {
+                move_left(echo, from - to);
+            } else {
+                let _ = echo.write_str(self.line.get(from..to).unwrap_or(""));
+            }
+            return;
+        };
+        let (from_row, from_column) = self.screen_position(from, width);
+        let (to_row, to_column) = self.screen_position(to, width);
+        if to_row < from_row {
+            let _ = write!(echo, "\x1b[{}A", from_row - to_row);
+        } else if to_row > from_row {
+            let _ = write!(echo, "\x1b[{}B", to_row - from_row);
+        }
+        if to_column < from_column {
+            if to_column == 0 {
+                let _ = echo.write_str("\r");
+            } else {
+                move_left(echo, from_column - to_column);
+            }
+        } else if to_column > from_column {
+            let _ = write!(echo, "\x1b[{}C", to_column - from_column);
+        }
+    }
+
+    /// Writes the line from index `from` (where the screen cursor is) to its end, and leaves the screen
+    /// cursor before the end: past text that filled a row to the margin, at the start of the next row.
+    fn write_from(&self, echo: &mut dyn Write, from: usize) {
+        let text = self.line.get(from..).unwrap_or("");
+        let _ = echo.write_str(text);
+        if !text.is_empty() && self.at_row_start(self.line.len()) {
+            let _ = echo.write_str("\r\n");
+        }
+    }
+
+    /// Blanks the `columns` screen columns from the cursor (at the end of the line) on, which no longer
+    /// hold text. Returns how many columns right of the line's end that left the screen cursor.
+    fn blank(&self, echo: &mut dyn Write, columns: usize) -> usize {
+        if columns == 0 {
+            return 0;
+        }
+        if self.width.is_some() {
+            let _ = echo.write_str(ERASE_BELOW);
+            return 0;
+        }
+        blank_row(echo, columns)
     }
 }
 
@@ -286,9 +421,9 @@ fn move_left(echo: &mut dyn Write, columns: usize) {
     }
 }
 
-/// Blanks the `columns` screen columns from the cursor on, which no longer hold text: one space for one
-/// column, `ESC [ K` for more. Returns how far right that left the cursor.
-fn blank(echo: &mut dyn Write, columns: usize) -> usize {
+/// Blanks the `columns` screen columns of the row from the cursor on, which no longer hold text: one space
+/// for one column, `ESC [ K` for more. Returns how far right that left the cursor.
+fn blank_row(echo: &mut dyn Write, columns: usize) -> usize {
     match columns {
         0 => 0,
         1 => {

@@ -321,48 +321,78 @@ fn pseudo_random_byte_soup_is_safe() {
     assert!(lines > 0);
 }
 
-/// The part of a terminal the echo may use: one row per line, printable characters, BS, CR, LF, BEL,
-/// `ESC [ n D`, `ESC [ n C` and `ESC [ K`. Anything else in the echo fails the test.
+/// The part of a terminal the echo may use: printable characters, BS, CR, LF, BEL, `ESC [ n A|B|C|D`,
+/// `ESC [ K` and `ESC [ J`. Anything else in the echo fails the test, and so does moving the cursor off the
+/// rows written so far or past the right margin. Without a width the rows are endless; with one, it wraps as
+/// a VT100 with auto-wrap does: a character written in the last column leaves the cursor there, "pending",
+/// and the next printable character goes to the start of the next row (any other control clears that).
 struct Terminal {
-    /// Every row written so far; the last is the one the cursor is on.
     rows: Vec<Vec<char>>,
+    /// The cursor.
+    row: usize,
     column: usize,
+    width: Option<usize>,
+    pending_wrap: bool,
 }
 
 impl Terminal {
     fn new() -> Self {
+        Self::with_width(None)
+    }
+
+    fn with_width(width: Option<usize>) -> Self {
         Self {
             rows: alloc::vec![Vec::new()],
+            row: 0,
             column: 0,
+            width,
+            pending_wrap: false,
         }
     }
 
-    fn row(&mut self) -> &mut Vec<char> {
-        self.rows.last_mut().expect("a terminal has a row")
+    /// What row `back` rows above the last one shows, without trailing blanks.
+    fn text(&self, back: usize) -> String {
+        self.row_text(self.rows.len() - 1 - back)
     }
 
-    /// What row `back` rows above the cursor's shows, without trailing blanks.
-    fn text(&self, back: usize) -> String {
-        let row = &self.rows[self.rows.len() - 1 - back];
-        visible(&row.iter().collect::<String>())
+    fn row_text(&self, row: usize) -> String {
+        visible(&self.rows[row].iter().collect::<String>())
+    }
+
+    fn down(&mut self) {
+        self.row += 1;
+        if self.row == self.rows.len() {
+            self.rows.push(Vec::new());
+        }
     }
 
     fn play(&mut self, output: &str) {
         let mut chars = output.chars();
         while let Some(c) = chars.next() {
+            if c != '\x07' && !matches!(c, ' '..='~') {
+                self.pending_wrap = false;
+            }
             match c {
                 ' '..='~' => {
-                    let column = self.column;
-                    let row = self.row();
-                    if row.len() <= column {
-                        row.resize(column + 1, ' ');
+                    if core::mem::take(&mut self.pending_wrap) {
+                        self.down();
+                        self.column = 0;
                     }
-                    row[column] = c;
-                    self.column += 1;
+                    let (row, column) = (self.row, self.column);
+                    let cells = &mut self.rows[row];
+                    if cells.len() <= column {
+                        cells.resize(column + 1, ' ');
+                    }
+                    cells[column] = c;
+                    if self.width == Some(column + 1) {
+                        self.pending_wrap = true;
+                    } else {
+                        self.column += 1;
+                    }
                 }
                 '\x08' => self.column = self.column.saturating_sub(1),
                 '\r' => self.column = 0,
-                '\n' => self.rows.push(Vec::new()),
+                '\n' => self.down(),
                 '\x07' => {}
                 '\x1b' => {
                     assert_eq!(chars.next(), Some('['), "only CSI sequences in {output:?}");
@@ -380,12 +410,34 @@ impl Terminal {
                         count.parse().unwrap()
                     };
                     match final_char {
+                        'A' => {
+                            assert!(n <= self.row, "up past the top in {output:?}");
+                            self.row -= n;
+                        }
+                        'B' => {
+                            // A terminal does not scroll for this: the rows must be there already.
+                            assert!(
+                                self.row + n < self.rows.len(),
+                                "down past the text in {output:?}"
+                            );
+                            self.row += n;
+                        }
                         'D' => self.column = self.column.saturating_sub(n),
-                        'C' => self.column += n,
-                        'K' => {
-                            assert!(count.is_empty(), "only ESC [ K in {output:?}");
-                            let column = self.column;
-                            self.row().truncate(column);
+                        'C' => {
+                            self.column += n;
+                            if let Some(width) = self.width {
+                                assert!(self.column < width, "right past the margin in {output:?}");
+                            }
+                        }
+                        'K' | 'J' => {
+                            assert!(count.is_empty(), "only ESC [ {final_char} in {output:?}");
+                            let (row, column) = (self.row, self.column);
+                            self.rows[row].truncate(column);
+                            if final_char == 'J' {
+                                for below in &mut self.rows[row + 1..] {
+                                    below.clear();
+                                }
+                            }
                         }
                         other => panic!("unexpected ESC [ {count}{other} in {output:?}"),
                     }
@@ -393,6 +445,33 @@ impl Terminal {
                 other => panic!("unexpected {other:?} in {output:?}"),
             }
         }
+    }
+
+    /// Checks that the rows from `start` on show `text` (a prompt and a line) wrapped at the width, and
+    /// nothing after it; returns the row and column where `text`'s character `index` is (or goes).
+    fn shows(&self, start: usize, text: &str, index: usize) -> Result<(usize, usize), String> {
+        let width = self.width.unwrap_or(usize::MAX);
+        let chars: Vec<char> = text.chars().collect();
+        let mut expected: Vec<String> = chars
+            .chunks(width)
+            .map(|chunk| visible(&chunk.iter().collect::<String>()))
+            .collect();
+        if chars.len().is_multiple_of(width) {
+            // Text that ends at the margin has the cursor on the next row.
+            expected.push(String::new());
+        }
+        for row in start..self.rows.len() {
+            let want = expected.get(row - start).cloned().unwrap_or_default();
+            if self.row_text(row) != want {
+                return Err(alloc::format!(
+                    "row {} shows {:?}, not {want:?} (all rows: {:?})",
+                    row - start,
+                    self.row_text(row),
+                    self.rows
+                ));
+            }
+        }
+        Ok((start + index / width, index % width))
     }
 }
 
@@ -408,6 +487,26 @@ fn the_test_terminal_follows_the_sequences() {
     assert_eq!(
         (terminal.text(1).as_str(), terminal.text(0).as_str()),
         ("ZYX", "next")
+    );
+}
+
+#[test]
+fn the_test_terminal_wraps_as_a_vt100() {
+    let mut terminal = Terminal::with_width(Some(4));
+    terminal.play("abcd");
+    assert_eq!(
+        (terminal.row, terminal.column, terminal.pending_wrap),
+        (0, 3, true)
+    );
+    terminal.play("ef\x1b[A\x08X\x1b[B\x1b[J");
+    assert_eq!(
+        (terminal.row_text(0), terminal.row_text(1), terminal.column),
+        (String::from("aXcd"), String::from("ef"), 2)
+    );
+    terminal.play("\x1b[A\x1b[J");
+    assert_eq!(
+        (terminal.row_text(0), terminal.row_text(1)),
+        (String::from("aX"), String::new())
     );
 }
 
@@ -588,14 +687,18 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 1024, .. ProptestConfig::default() })]
 
     /// For any key sequence the editor holds the model's line and cursor, and its echo, replayed on a
-    /// terminal, shows exactly that line (an Enter or Ctrl-C leaves it on the row above) with the cursor
-    /// in the right column.
+    /// terminal after a prompt of `origin` columns, shows exactly the prompt and that line (an Enter or
+    /// Ctrl-C leaves them on the rows above) with the cursor in the right place: on one endless row while the
+    /// screen's width is unknown, wrapped over as many rows as it takes when the width is known.
     #[test]
     fn the_echo_shows_the_line_and_cursor_of_the_model(
-        max_len in 0usize..12,
+        max_len in 0usize..40,
+        width in prop::option::of(4usize..12),
+        origin in 0usize..14,
         steps in proptest::collection::vec(step(), 0..80),
     ) {
         let mut editor = LineEditor::new(max_len);
+        editor.set_width(width);
         let mut model = Model {
             line: Vec::new(),
             cursor: 0,
@@ -604,7 +707,13 @@ proptest! {
             browsing: None,
             draft: String::new(),
         };
-        let mut terminal = Terminal::new();
+        let prompt = " ".repeat(origin);
+        let mut terminal = Terminal::with_width(width);
+        // Where the prompt of the line being edited starts.
+        let mut start = 0;
+        let mut echo = prompt.clone();
+        editor.start_line(origin, &mut echo);
+        terminal.play(&echo);
         for step in steps {
             let before = model.text();
             let mut echo = String::new();
@@ -631,29 +740,102 @@ proptest! {
                     (Vec::new(), None)
                 }
                 Step::Redraw => {
-                    echo.push_str("\r\nhelp text\r\n");
-                    editor.redraw(&mut echo);
+                    // As the shell does for `?` help: under the line, then the prompt and the line again.
+                    editor.park(&mut echo);
+                    echo.push_str("\r\nhlp\r\n");
                     (Vec::new(), None)
                 }
             };
-            prop_assert_eq!(events, expected.clone().into_iter().collect::<Vec<_>>(), "{:?}", step);
+            prop_assert_eq!(&events, &expected.clone().into_iter().collect::<Vec<_>>(), "{:?}", step);
             prop_assert_eq!(editor.line(), model.text(), "{:?}", step);
             prop_assert_eq!(editor.cursor(), model.cursor, "{:?}", step);
             assert_sane(&editor);
-
             terminal.play(&echo);
-            let expected_row = visible(&model.text());
-            prop_assert_eq!(terminal.text(0), expected_row, "{:?} echoed {:?}", step, echo);
-            prop_assert_eq!(terminal.column, model.cursor, "{:?} echoed {:?}", step, echo);
-            match expected {
-                Some(LineEvent::Line(_)) => {
-                    prop_assert_eq!(terminal.text(1), visible(&before));
+
+            let new_line = matches!(
+                expected,
+                Some(LineEvent::Line(_) | LineEvent::Cancelled)
+            ) || matches!(step, Step::Redraw);
+            if new_line {
+                // The finished line stays above; output and the next prompt start on the row after it.
+                let finished = match &expected {
+                    Some(LineEvent::Cancelled) => alloc::format!("{prompt}{before}^C"),
+                    _ => alloc::format!("{prompt}{before}"),
+                };
+                // Below the line: nothing, or the help text on the row above the cursor's.
+                let below = usize::from(matches!(step, Step::Redraw));
+                let shown: String = (start..terminal.row - below)
+                    .map(|row| {
+                        let mut text: String = terminal.rows[row].iter().collect();
+                        if let Some(width) = width {
+                            while text.chars().count() < width {
+                                text.push(' ');
+                            }
+                        }
+                        text
+                    })
+                    .collect();
+                prop_assert_eq!(visible(&shown), visible(&finished), "{:?} echoed {:?}", step, echo);
+                prop_assert_eq!(terminal.column, 0, "{:?} echoed {:?}", step, echo);
+                if matches!(step, Step::Redraw) {
+                    prop_assert_eq!(terminal.row_text(terminal.row - 1), "hlp");
                 }
-                Some(LineEvent::Cancelled) => {
-                    prop_assert_eq!(terminal.text(1), before + "^C");
+                start = terminal.row;
+                let mut echo = prompt.clone();
+                editor.start_line(origin, &mut echo);
+                if matches!(step, Step::Redraw) {
+                    editor.redraw(&mut echo);
                 }
-                _ => {}
+                terminal.play(&echo);
             }
+            let shown = terminal.shows(start, &alloc::format!("{prompt}{}", model.text()), origin + model.cursor);
+            let (row, column) = match shown {
+                Ok(place) => place,
+                Err(message) => return Err(TestCaseError::fail(alloc::format!("{step:?} echoed {echo:?}: {message}"))),
+            };
+            prop_assert_eq!((terminal.row, terminal.column), (row, column), "{:?} echoed {:?}", step, echo);
+            prop_assert!(!terminal.pending_wrap, "{:?} left a pending wrap: {:?}", step, echo);
         }
     }
+}
+
+#[test]
+fn a_known_width_wraps_the_line_and_moves_between_rows() {
+    let mut editor = LineEditor::new(80);
+    editor.set_width(Some(10));
+    let mut echo = String::new();
+    // A six-column prompt; typing "abcd" fills its row, so the cursor goes to the next one.
+    editor.start_line(6, &mut echo);
+    assert_eq!(echo, "");
+    let (echo, _) = type_bytes(&mut editor, b"abcd");
+    assert_eq!(echo, "abcd\r\n");
+    let (echo, _) = type_bytes(&mut editor, b"ef");
+    assert_eq!(echo, "ef");
+    // Left over the row boundary: up one row, then right to the last column.
+    let (echo, _) = type_bytes(&mut editor, b"\x1b[D\x1b[D\x1b[D");
+    assert_eq!(echo, "\x08\r\x1b[1A\x1b[9C");
+    // Backspace there: the rest moves left (back across the boundary), what it no longer covers is
+    // cleared, and the cursor goes back up.
+    let (echo, _) = type_bytes(&mut editor, b"\x7f");
+    assert_eq!(echo, "\x08def\x1b[J\x1b[1A\x1b[7C");
+    // Enter goes under the whole line first.
+    let (echo, events) = type_bytes(&mut editor, b"\r");
+    assert_eq!(echo, "\x1b[1B\x1b[7D\r\n");
+    assert_eq!(events, [line("abdef")]);
+    // A prompt that ends at the margin starts the line on the next row.
+    let mut echo = String::new();
+    editor.start_line(20, &mut echo);
+    assert_eq!(echo, "\r\n");
+}
+
+#[test]
+fn a_cursor_position_report_sets_a_plausible_width() {
+    let mut editor = LineEditor::new(80);
+    assert_eq!(editor.width(), None);
+    // Shift-F3 arrives as `ESC [ 1 ; 2 R`: no width.
+    let (echo, events) = type_bytes(&mut editor, b"\x1b[1;2R");
+    assert_eq!((echo.as_str(), events.len(), editor.width()), ("", 0, None));
+    type_bytes(&mut editor, b"\x1b[24;132R");
+    assert_eq!(editor.width(), Some(132));
+    assert_eq!(editor.line(), "");
 }
