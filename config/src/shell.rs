@@ -25,6 +25,10 @@
 //! runs the `/password` dialog. While a dialog runs it gets every key instead of the line editor
 //! (whose key decoder it shares, so the LF of a CR LF is not taken as a second Enter).
 //!
+//! Live views ([`cli::live`]): a command that leaves one (`print interval=`, `/log print follow`)
+//! keeps the console after it returns; [`Shell::poll`] updates it and every key goes to it instead of
+//! the line editor — Ctrl-C or `q` ends it and the prompt comes back, other keys are ignored.
+//!
 //! Guarantees: never panics on any byte sequence; lines are bounded by [`MAX_LINE_LEN`]; output line endings
 //! are `"\r\n"`; [`SystemControl::reboot`] and [`SystemControl::shutdown`] are called only after a `y` answer.
 //! Console write errors are ignored (output is best effort; input handling does not depend on it).
@@ -35,7 +39,7 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 
 use crate::cli::complete::{self, SCREEN_WIDTH};
-use crate::cli::{self, PendingAction, Session};
+use crate::cli::{self, Live, PendingAction, Session};
 use crate::interface::InterfaceInfo;
 use crate::key::Key;
 use crate::line_editor::{LineEditor, LineEvent};
@@ -138,6 +142,11 @@ pub trait SystemControl {
     fn log_entries(&self) -> Vec<crate::log_memory::LogEntry> {
         Vec::new()
     }
+    /// Milliseconds since boot on a clock that never goes back, for live views that print again on an
+    /// interval ([`cli::live`]); by default the uptime `/system resource` reports.
+    fn uptime_ms(&self) -> u64 {
+        self.resource().uptime_ms
+    }
     /// Now on the router's clock, in seconds since 1970-01-01 00:00:00 (the time since boot while no
     /// clock is set, as [`SystemControl::clock_text`] shows it); `/log print` shows today's entries
     /// by time only.
@@ -203,6 +212,8 @@ pub struct Shell {
     safe_mode: SafeMode,
     /// The login or `/password` dialog, while it has the keyboard.
     dialog: Option<Dialog>,
+    /// The live view a command left, while it has the keyboard.
+    live: Option<Live>,
 }
 
 impl Default for Shell {
@@ -225,6 +236,7 @@ impl Shell {
             listing_armed: false,
             safe_mode: SafeMode::default(),
             dialog: None,
+            live: None,
         }
     }
 
@@ -265,13 +277,23 @@ impl Shell {
     /// [`SystemControl::console_gone`] says the user is gone, undoes safe mode's changes and ends the
     /// session, as RouterOS does when a session in safe mode is cut off (if the system refuses to go
     /// back, the session stays, in safe mode, with the refusal shown).
+    /// A live view is updated here when it is due.
     pub fn poll(&mut self, out: &mut dyn Write, sys: &mut dyn SystemControl, config: &mut Config) {
+        if let Some(live) = self.live.as_mut()
+            && !live.tick(out, config, &mut self.session, sys)
+        {
+            self.live = None;
+            self.write_prompt(out, config);
+        }
         if !self.safe_mode.is_taken() || !sys.console_gone() {
             return;
         }
         let Some(line) = self.safe_mode.hang_up(config, &mut self.session.undo, sys) else {
             return;
         };
+        if let Some(live) = self.live.take() {
+            live.end(out);
+        }
         // A question waiting for its answer is dropped.
         self.mode = Mode::Editing;
         if self.safe_mode.is_taken() {
@@ -305,6 +327,7 @@ impl Shell {
         self.pending_lines.clear();
         self.editor.forget_history();
         self.safe_mode = SafeMode::default();
+        self.live = None;
         self.dialog = Some(Dialog::login());
     }
 
@@ -355,6 +378,16 @@ impl Shell {
         let listing_armed = core::mem::take(&mut self.listing_armed);
         if self.dialog.is_some() {
             self.feed_dialog(byte, out, sys, config);
+            return;
+        }
+        if let Some(live) = self.live.as_mut() {
+            if let Some(key) = self.editor.read_key(byte)
+                && live.key(key, out)
+            {
+                live.end(out);
+                self.live = None;
+                self.write_prompt(out, config);
+            }
             return;
         }
         match self.mode {
@@ -408,7 +441,16 @@ impl Shell {
                         let _ = write!(out, "{line}\r\n");
                     }
                     match result.pending {
-                        None => self.write_prompt(out, config),
+                        None => {
+                            self.live = result.live;
+                            let started = self.live.as_mut().is_some_and(|live| {
+                                live.start(out, config, &mut self.session, sys)
+                            });
+                            if !started {
+                                self.live = None;
+                                self.write_prompt(out, config);
+                            }
+                        }
                         Some(PendingAction::Quit) => {
                             if let Some(line) = self.safe_mode.release(config, sys) {
                                 let _ = write!(out, "{line}\r\n");

@@ -249,6 +249,10 @@ impl SystemControl for KernelView<'_> {
         logger::entries()
     }
 
+    fn uptime_ms(&self) -> u64 {
+        clock::now().as_millis()
+    }
+
     fn clock_seconds(&self) -> u64 {
         clock::wall_seconds()
     }

@@ -71,13 +71,7 @@ impl Env<'_> {
                     },
                 );
             }
-            ("system/resource", "print") => {
-                args.flag("without-paging");
-                args.leftover()?;
-                let info = self.system.resource();
-                let _ = crate::resource::write_print(self.out, &info);
-                return Ok(Val::Nothing);
-            }
+            ("system/resource", "print") => return self.resource_print(args),
             ("log", "print") => return self.log_print(args, command.where_.as_ref()),
             ("file", "print") => return self.file_print(args),
             ("file", "remove") => return self.file_remove(args),

@@ -14,8 +14,11 @@
 //! year and `mmm/dd/yyyy hh:mm:ss` before that, on the router's clock
 //! ([`SystemControl::clock_seconds`]). `where` filters on `time`, `topics` and `message` (`where
 //! topics~"script"`), `count-only` prints how many entries match, `as-value` returns their `*ID`s, and
-//! `without-paging` is accepted (the console never pages). `follow` is refused: it waits for new
-//! entries until Ctrl-C, and the console runs one command at a time without blocking (as `:delay`).
+//! `without-paging` is accepted (the console never pages). `follow` prints the matching entries and
+//! then each new one until Ctrl-C or `q`, `follow-only` only the new ones, and `interval=` prints
+//! again every interval — live views of the console ([`super::live`]); in a script they print once.
+//! `file=NAME` writes the lines to `NAME.txt` instead. `follow` goes with none of `count-only`,
+//! `as-value`, `interval=` and `file=`.
 //!
 //! `:log info|warning|error|debug "message"` (or `message=`) writes an entry with the topics
 //! `script,info`, `script,warning`, … as a script's log line does in RouterOS.
@@ -57,33 +60,88 @@ static LOG: MenuDef = MenuDef {
 const LEVELS: [&str; 4] = ["debug", "error", "info", "warning"];
 
 impl Env<'_> {
-    /// `/log print [count-only] [as-value] [where ...]`.
+    /// `/log print [follow|follow-only] [count-only] [as-value] [interval=] [file=] [where ...]`.
     pub(super) fn log_print(
         &mut self,
         mut args: Args,
         condition: Option<&Expr>,
     ) -> Result<Val, CliError> {
-        if args.flag("follow") || args.flag("follow-only") {
-            return Err(CliError::plain(
-                "failure: follow is not available on this console",
-            ));
-        }
+        let follow = args.flag("follow");
+        let follow_only = args.flag("follow-only");
         let count_only = args.flag("count-only");
         let as_value = args.flag("as-value");
         args.flag("without-paging");
+        let file = args.take("file").map(|v| v.to_text());
+        let interval = super::live::take_interval(&mut args)?;
         args.leftover()?;
+        if follow || follow_only {
+            let name = if follow { "follow" } else { "follow-only" };
+            let other = [
+                (count_only, "count-only"),
+                (as_value, "as-value"),
+                (interval.is_some(), "interval"),
+                (file.is_some(), "file"),
+            ]
+            .into_iter()
+            .find_map(|(given, other)| given.then_some(other));
+            if let Some(other) = other {
+                return Err(CliError::plain(format!(
+                    "failure: {name} cannot be used with {other}"
+                )));
+            }
+            return self.log_follow(follow_only, condition);
+        }
+        self.print_live_or_to_file(interval, file, |env| {
+            env.log_print_once(count_only, as_value, condition)
+        })
+    }
+
+    /// `follow` and `follow-only`: on the console, a request for the live view; in its step, the
+    /// entries that came after the newest one it saw; in a script, the entries there are
+    /// (`follow`) or none (`follow-only`).
+    fn log_follow(&mut self, only: bool, condition: Option<&Expr>) -> Result<Val, CliError> {
+        if self.may_go_live() {
+            self.live_request = Some(super::live::Request::FollowLog { only });
+            return Ok(Val::Nothing);
+        }
+        let after = match self.live_step {
+            Some(super::live::Step::Follow { after }) => after,
+            _ if only => return Ok(Val::Nothing),
+            _ => None,
+        };
+        let now = self.system.clock_seconds();
+        let entries = self.system.log_entries();
+        let newest = entries.last().map(|entry| entry.id).or(after);
+        for entry in entries {
+            // Serial-number order (RFC 1982): the numbering wraps after 2^32 - 1 entries.
+            let new = after.is_none_or(|after| (entry.id.wrapping_sub(after) as i32) > 0);
+            if !new {
+                continue;
+            }
+            let row = log_row(&entry, now);
+            if self.satisfies(&LOG, &row, condition, &[])? {
+                let _ = write!(self.out, "{}\r\n", log_line(&row, &entry));
+            }
+        }
+        if let Some(super::live::Step::Follow { after }) = &mut self.live_step {
+            *after = newest;
+        }
+        Ok(Val::Nothing)
+    }
+
+    /// One `/log print`, `count-only` or `as-value`.
+    fn log_print_once(
+        &mut self,
+        count_only: bool,
+        as_value: bool,
+        condition: Option<&Expr>,
+    ) -> Result<Val, CliError> {
         let now = self.system.clock_seconds();
         let mut matching: Vec<(u32, String)> = Vec::new();
         for entry in self.system.log_entries() {
             let row = log_row(&entry, now);
             if self.satisfies(&LOG, &row, condition, &[])? {
-                let line = format!(
-                    "{} {} {}",
-                    row.get("time").unwrap_or(""),
-                    entry.topics,
-                    entry.message
-                );
-                matching.push((entry.id, line));
+                matching.push((entry.id, log_line(&row, &entry)));
             }
         }
         if count_only {
@@ -126,6 +184,16 @@ impl Env<'_> {
         self.system.log(&format!("script,{level}"), &message);
         Ok(Val::Nothing)
     }
+}
+
+/// An entry as `print` shows it: time, topics, message.
+fn log_line(row: &Row, entry: &LogEntry) -> String {
+    format!(
+        "{} {} {}",
+        row.get("time").unwrap_or(""),
+        entry.topics,
+        entry.message
+    )
 }
 
 /// A log entry as the row `where` sees.
@@ -368,11 +436,20 @@ mod tests {
     }
 
     #[test]
-    fn follow_and_unknown_arguments_are_refused() {
+    fn follow_leaves_a_live_view_and_unknown_arguments_are_refused() {
         let mut system = booted();
-        let (out, error) = console(&mut system, "/log print follow");
-        assert!(error.is_some());
-        assert_eq!(out, "failure: follow is not available on this console\r\n");
+        // On the console `follow` prints nothing itself: the console runs the view (cli::live).
+        let mut out = String::new();
+        let result = run(
+            "/log print follow where topics~\"script\"",
+            Mode::Interactive,
+            &mut Config::new(),
+            &mut Session::new(),
+            &mut system,
+            &mut out,
+        );
+        assert_eq!((out.as_str(), result.error), ("", None));
+        assert!(result.live.is_some());
         let (out, _) = console(&mut system, "/log print detail");
         assert_eq!(out, "expected end of command (line 1 column 12)\r\n");
     }

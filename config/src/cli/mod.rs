@@ -20,6 +20,7 @@ mod counters;
 mod eval;
 mod export;
 mod items;
+pub mod live;
 mod log;
 mod print;
 mod resolve;
@@ -39,6 +40,7 @@ use crate::model::Config;
 use crate::script::{self, Pos, Script};
 use crate::shell::SystemControl;
 
+pub use live::Live;
 pub use undo::UndoLog;
 pub use val::Val;
 
@@ -184,6 +186,9 @@ pub struct RunResult {
     pub value: Val,
     /// An action to confirm with the user (console only).
     pub pending: Option<PendingAction>,
+    /// A live view the console runs next (`print interval=`, `/log print follow`); the rest of the
+    /// line did not run.
+    pub live: Option<Live>,
     /// The first error, already printed.
     pub error: Option<CliError>,
 }
@@ -202,6 +207,12 @@ pub(crate) struct Env<'a> {
     pub pending: Option<PendingAction>,
     /// Set by `/undo` and `/redo`, which must not be recorded as changes themselves.
     pub undoing: bool,
+    /// Set when the console runs the command again for its live view ([`live`]).
+    pub live_step: Option<live::Step>,
+    /// A live view the command asks for ([`Env::may_go_live`]).
+    pub live_request: Option<live::Request>,
+    /// The live view made of that request: the line stops there.
+    pub live: Option<Live>,
 }
 
 /// Parses and runs `source` (a console line or a whole file). Errors are printed to `out` as RouterOS
@@ -237,10 +248,14 @@ pub fn run(
         steps: 0,
         pending: None,
         undoing: false,
+        live_step: None,
+        live_request: None,
+        live: None,
     };
     let outcome = env.run_script(&script);
     let mut result = RunResult {
         pending: env.pending,
+        live: env.live.take(),
         ..RunResult::default()
     };
     match outcome {
@@ -296,6 +311,10 @@ impl Env<'_> {
                 }
                 Err(e) => return Err(e),
             };
+            // A live view has the console until the user ends it, and that ends the line.
+            if self.live.is_some() {
+                break;
+            }
         }
         Ok(last)
     }
@@ -308,6 +327,15 @@ impl Env<'_> {
         let before = self.config.clone();
         self.undoing = false;
         let outcome = self.dispatch(command);
+        if let Some(request) = self.live_request.take()
+            && outcome.is_ok()
+        {
+            self.live = Some(Live::new(
+                request,
+                command.clone(),
+                self.session.path.clone(),
+            ));
+        }
         if let Err(e) = &outcome
             && !e.keep_changes
         {
@@ -345,5 +373,34 @@ impl Env<'_> {
         self.session.path = saved;
         self.depth -= 1;
         result
+    }
+
+    /// Runs `f` with what it prints going to a string instead of the console (`print file=`);
+    /// returns its result and the text.
+    pub(crate) fn captured<T>(&mut self, f: impl FnOnce(&mut Env<'_>) -> T) -> (T, String) {
+        let mut text = String::new();
+        let mut inner = Env {
+            config: &mut *self.config,
+            system: &mut *self.system,
+            out: &mut text,
+            session: &mut *self.session,
+            mode: self.mode,
+            locals: core::mem::take(&mut self.locals),
+            depth: self.depth,
+            steps: self.steps,
+            pending: None,
+            undoing: false,
+            live_step: self.live_step,
+            live_request: None,
+            live: None,
+        };
+        let result = f(&mut inner);
+        self.locals = core::mem::take(&mut inner.locals);
+        self.steps = inner.steps;
+        if let Some(step) = inner.live_step {
+            self.live_step = Some(step);
+        }
+        drop(inner);
+        (result, text)
     }
 }

@@ -14,6 +14,11 @@
 //! * `stats`: the rule menus as a table of `CHAIN, ACTION, BYTES, PACKETS` (counters grouped by
 //!   three digits, as `/interface print stats`), `/interface` its traffic counters.
 //!
+//! `interval=TIME` makes it a live view on the console that prints again every interval until
+//! Ctrl-C or `q` ([`super::live`]; in a script it prints once); `file=NAME` writes what it would print
+//! to the file `NAME.txt` instead of the console. `follow` is `/log print`'s ([`super::log`]): an item
+//! menu refuses it. `/system resource print` takes `interval=` and `file=` too.
+//!
 //! The numbers printed are remembered per menu so later commands can name items by them.
 
 use alloc::format;
@@ -47,7 +52,8 @@ pub(super) struct PrintOptions {
 }
 
 impl PrintOptions {
-    /// Takes the modifiers out of `args`; anything else is `expected end of command`.
+    /// Takes the modifiers out of `args` (after `interval=` and `file=`, which the caller takes);
+    /// anything else is `expected end of command`.
     pub fn take(args: &mut Args) -> Result<Self, CliError> {
         let options = PrintOptions {
             detail: args.flag("detail"),
@@ -59,25 +65,81 @@ impl PrintOptions {
         };
         args.flag("without-paging");
         args.flag("brief");
-        let _ = args.take("interval");
-        let _ = args.take("file");
+        if args.flag("follow") || args.flag("follow-only") {
+            return Err(CliError::plain(FOLLOW_REFUSED));
+        }
         args.leftover()?;
         Ok(options)
     }
 }
 
+/// Why an item menu's `print follow` is refused: following changes to items needs a record of
+/// what changed, which the configuration does not keep (only `/log` has one).
+const FOLLOW_REFUSED: &str = "failure: follow is not supported in this menu, only in /log";
+
 /// The columns of `print stats` in the rule menus (v7).
 const RULE_STATS_COLUMNS: [&str; 4] = ["chain", "action", "bytes", "packets"];
 
 impl Env<'_> {
+    /// `print` with every modifier, `interval=` and `file=` included.
     pub fn print(
         &mut self,
         menu: &'static MenuDef,
         mut args: Args,
         condition: Option<&Expr>,
     ) -> Result<Val, CliError> {
+        let file = args.take("file").map(|v| v.to_text());
+        let interval = super::live::take_interval(&mut args)?;
         let options = PrintOptions::take(&mut args)?;
+        self.print_live_or_to_file(interval, file, |env| {
+            env.print_once(menu, options, condition)
+        })
+    }
 
+    /// `/system resource print [interval=] [file=]`.
+    pub(super) fn resource_print(&mut self, mut args: Args) -> Result<Val, CliError> {
+        let file = args.take("file").map(|v| v.to_text());
+        let interval = super::live::take_interval(&mut args)?;
+        args.flag("without-paging");
+        args.leftover()?;
+        self.print_live_or_to_file(interval, file, |env| {
+            let info = env.system.resource();
+            let _ = crate::resource::write_print(env.out, &info);
+            Ok(Val::Nothing)
+        })
+    }
+
+    /// Runs `print` (a print without `interval=` and `file=`) as those ask: with `interval=` at the
+    /// top of a console line, nothing now but a request for a live view that runs the command again;
+    /// with `file=`, into the file `NAME.txt`; otherwise to the console.
+    pub(super) fn print_live_or_to_file(
+        &mut self,
+        interval_ms: Option<u64>,
+        file: Option<String>,
+        print: impl FnOnce(&mut Env<'_>) -> Result<Val, CliError>,
+    ) -> Result<Val, CliError> {
+        if let Some(interval_ms) = interval_ms
+            && self.may_go_live()
+        {
+            self.live_request = Some(super::live::Request::Repaint { interval_ms });
+            return Ok(Val::Nothing);
+        }
+        let Some(name) = file else {
+            return print(self);
+        };
+        let (value, text) = self.captured(print);
+        let value = value?;
+        self.write_text_file(&name, &text)?;
+        Ok(value)
+    }
+
+    /// One `print` of `menu` with `options`.
+    fn print_once(
+        &mut self,
+        menu: &'static MenuDef,
+        options: PrintOptions,
+        condition: Option<&Expr>,
+    ) -> Result<Val, CliError> {
         if menu.kind == MenuKind::Singleton {
             let rows = self.rows(menu);
             let row = rows.first().cloned().unwrap_or_else(|| Row {
