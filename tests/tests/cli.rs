@@ -2,7 +2,8 @@
 //! pasted line by line, `print` and `export` of what was configured, the configuration surviving a reboot
 //! (saved on the config partition), the CHR default on a fresh disk, a baked `.rsc`, and a broken `.rsc`
 //! refused by the image builder with its line and column; line editing, Tab completion, `?` help and
-//! safe mode (Ctrl-X, Ctrl-D undoing, a safe-mode change not surviving a reboot) on the way. Every test
+//! safe mode (Ctrl-X, Ctrl-D undoing, a safe-mode change not surviving a reboot) on the way; the log,
+//! followed live until Ctrl-C, and a `print interval=` repainting until `q`. Every test
 //! logs in first ([`tests::login`]); one checks the login itself: a refused password, the new password
 //! the first login asks for, `/quit`, Ctrl-D, `/password`, and the password surviving a reboot.
 
@@ -288,6 +289,33 @@ fn the_log_shows_boot_lines_and_script_messages() {
     );
     let count = run_command(&mut vm, "/log print count-only where message~\"TSC\"");
     assert!(count.contains("\r\n1\r\n"), "{count}");
+
+    // Live views: `follow` prints the matching log under its status line until Ctrl-C, and
+    // `interval=` prints again in place (up over what it printed) each interval until `q`.
+    vm.send(":log info watching; /log print follow where message~\"watch\"\r")
+        .unwrap();
+    let followed = vm
+        .wait_for("-- Ctrl-C to quit.", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(followed.contains(" script,info watching\r\n"), "{followed}");
+    vm.send("\x03").unwrap();
+    vm.wait_for(PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("/system resource print interval=1s\r").unwrap();
+    let first = vm
+        .wait_for("-- [Q quit|C-c quit]", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.contains("uptime: "), "{first}");
+    let again = vm
+        .wait_for("-- [Q quit|C-c quit]", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(again.starts_with("\r\x1b["), "{again:?}");
+    assert!(again.contains("uptime: "), "{again:?}");
+    vm.send("q").unwrap();
+    vm.wait_for(PROMPT, COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = run_command(&mut vm, ":put done");
+    assert!(after.contains("\r\ndone\r\n"), "{after}");
 
     let board = run_command(&mut vm, "/system routerboard print");
     assert!(board.contains("routerboard: no"), "{board}");
