@@ -3,15 +3,15 @@
 //! `/log print`) and `/log print follow` / `follow-only` (the `/log` page of the RouterOS manual).
 //!
 //! How it runs: at the top of an interactive line the command only checks its arguments and asks for
-//! a live view ([`Request`], kept in the interpreter's `Env`); the interpreter turns that into a
+//! a live view (`Request`, kept in the interpreter's `Env`); the interpreter turns that into a
 //! [`Live`] holding a copy of the command and the menu it was typed in, stops running the rest of the
 //! line, and hands it to the console ([`crate::shell::Shell`]). The console then drives it —
 //! [`Live::start`] once, [`Live::tick`] from `Shell::poll` with the time of
 //! [`SystemControl::uptime_ms`], [`Live::key`] for every key — and runs the command again through the
-//! interpreter in a [`Step`] that prints once instead of asking for a view again. Ctrl-C or `q` ends the
+//! interpreter in a `Step` that prints once instead of asking for a view again. Ctrl-C or `q` ends the
 //! view ([`Live::end`]) and the prompt comes back; other keys are ignored (`/log print follow` writes a
 //! separator for Space, as RouterOS does). Later live commands (`/interface monitor-traffic`,
-//! `/ping`) are further [`Request`] and [`Step`] kinds on the same path.
+//! `/ping`) are further `Request` and `Step` kinds on the same path.
 //!
 //! * `interval=` repaints: each interval the console moves the cursor back up over what it printed
 //!   last, clears to the end of the screen and prints the command's output again, with a
@@ -30,7 +30,7 @@
 //! * A repaint runs the command on a copy of the configuration: whatever `[ ... ]` substitutions in it
 //!   do is discarded, and a view never changes the configuration.
 //! * In a script, an import, a `[ ... ]` substitution or a step, there is no one to press Ctrl-C
-//!   ([`Env::may_go_live`] is false): `interval=` prints once and `follow` prints the matching entries
+//!   (`Env::may_go_live` is false): `interval=` prints once and `follow` prints the matching entries
 //!   once (`follow-only` nothing), so a script goes on instead of waiting forever as RouterOS would.
 //!
 //! Bounds: a view keeps one command (of at most a console line's length), its menu path and a few
