@@ -136,7 +136,9 @@ impl Console {
     }
 
     /// Handles every byte received so far (after moving the firewall's new log lines into the log
-    /// `/log print` reads).
+    /// `/log print` reads), then lets the shell update a live view (`print interval=`, `/log print
+    /// follow`). The main loop calls this on every pass, and a pass follows every interrupt — at least
+    /// the timer's [`clock::TICK_HZ`] a second — so a view is updated within 10 ms of being due.
     pub fn poll(&mut self, datapath: &mut Datapath, configuration: &mut Configuration) {
         logger::collect_firewall(&mut datapath.engine_mut().hooks_mut().state_mut().log);
         while let Some(byte) = serial::read_byte() {
