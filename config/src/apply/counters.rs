@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `/ip firewall filter\|nat\|mangle\|raw` | the rules' `packets` and `bytes`; in `filter` also the fasttrack dummy rule's (all, or when named) |
 //! | `/interface`, `/interface ethernet` | the engine's counters of each named interface (received, sent, dropped) |
+//! | `/ipv6 firewall filter\|nat\|mangle\|raw` | nothing: the rules are not in the engine (IPv6 is not forwarded yet), so they count nothing |
 //!
 //! The NIC's own counters are not the engine's to reset; [`reset_counters`] says which interfaces it
 //! reset so the caller can restart those it keeps beside them.
@@ -18,6 +19,7 @@ use super::FirewallEngine;
 use super::dynamic::FASTTRACK_DUMMY_ID;
 use super::interfaces::nic;
 use super::rules::table_of;
+use crate::model::schema::MenuKind;
 use crate::model::{Config, MenuDef, ModelError};
 
 /// Zeroes the counters of the items `ids` of `menu` (every item's with `None`, as
@@ -32,6 +34,9 @@ pub fn reset_counters(
 ) -> Result<Vec<InterfaceId>, ModelError> {
     if let Some(table) = table_of(menu) {
         reset_rules(config, engine, menu, table, ids)?;
+        return Ok(Vec::new());
+    }
+    if menu.storage.starts_with("ipv6/firewall/") && menu.kind == MenuKind::Ordered {
         return Ok(Vec::new());
     }
     if menu.storage != "interface" {

@@ -30,6 +30,9 @@
 //!   (the console adds an entry with a timeout to the engine as a dynamic one, see
 //!   `dynamic_entries`; one stored all the same stays static), most of `/ip settings` (see
 //!   `settings`), rule `hw-offload`.
+//! * Stored, checked (`ipv6`) and not used at all: every `/ipv6` menu. The engine does not forward
+//!   IPv6 yet — it counts IPv6 frames and drops them — so apply never reads these menus, and changing
+//!   them leaves the engine as it was.
 //!
 //! # Files
 //!
@@ -49,6 +52,7 @@
 //! | `connections` | `/ip firewall connection`: the connection table as items, in pages |
 //! | `counters` | `reset-counters`: rule and interface counters zeroed in the engine |
 //! | `system` | NIC and service items the system owns |
+//! | `ipv6` | the `/ipv6` menus' checks (they are not applied) |
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -69,6 +73,7 @@ mod dynamic;
 mod dynamic_entries;
 mod firewall;
 mod interfaces;
+mod ipv6;
 mod props;
 mod routes;
 mod rule_values;
@@ -132,7 +137,8 @@ impl fmt::Display for ApplyError {
 /// * routes need a gateway unless `blackhole=yes`, in RouterOS's syntax (`10.0.0.1`, `ether1`,
 ///   `10.0.0.1%ether1`, comma separated) naming existing interfaces, and only the `main` table;
 /// * addresses must be usable as interface addresses; ARP entries need a unicast address and MAC;
-///   interfaces an `arp=` mode the engine has.
+///   interfaces an `arp=` mode the engine has;
+/// * the `/ipv6` menus what `ipv6` checks (they are stored only).
 ///
 /// What needs the whole configuration (jump loops, table sizes) is found by [`apply`].
 pub fn check(config: &Config, menu: &MenuDef, item: &Item) -> Result<(), ModelError> {
@@ -141,6 +147,7 @@ pub fn check(config: &Config, menu: &MenuDef, item: &Item) -> Result<(), ModelEr
         "ip/address" => addresses::check(menu, item),
         "ip/route" => routes::check(config, menu, item),
         "ip/arp" => arp::check(menu, item),
+        _ if ipv6::is_ipv6(menu) => ipv6::check(menu, item),
         _ => match rules::table_of(menu) {
             Some(table) => {
                 let spec = rules::translate(config, menu, item)?;

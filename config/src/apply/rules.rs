@@ -52,8 +52,8 @@ pub(super) const RULE_MENUS: [&str; 4] = [
 ];
 
 /// Protocols whose packets have ports (netstack's port matchers accept these).
-const PORT_PROTOCOLS: [u8; 5] = [6, 17, 33, 132, 136];
-const PORT_PROTOCOL_NAMES: &str = "tcp, udp, udp-lite, dccp, sctp";
+pub(super) const PORT_PROTOCOLS: [u8; 5] = [6, 17, 33, 132, 136];
+pub(super) const PORT_PROTOCOL_NAMES: &str = "tcp, udp, udp-lite, dccp, sctp";
 
 /// Translates one rule item of `menu` (looking through the menu for the chain a jump goes to).
 pub(super) fn translate(
@@ -284,7 +284,7 @@ fn connection_state(word: &str) -> Option<ConnState> {
 }
 
 /// `failure: NAME not specified`: an action without its parameter.
-fn not_specified(name: &str) -> ModelError {
+pub(super) fn not_specified(name: &str) -> ModelError {
     let mut message = String::from(name);
     message.push_str(" not specified");
     ModelError::Failure(message)

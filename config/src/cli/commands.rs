@@ -54,6 +54,7 @@ impl Env<'_> {
             ("", "password") => return self.password(args),
             ("system", "reboot") => return self.confirm(args, PendingAction::Reboot),
             ("system", "shutdown") => return self.confirm(args, PendingAction::Shutdown),
+            ("system/package", "enable" | "disable") => return self.package_switch(args),
             ("system", "reset-configuration") => {
                 let no_defaults = args
                     .take("no-defaults")

@@ -812,12 +812,14 @@ fn prop_choices(
             out.extend(words(builtin));
             out
         }
+        PropType::Value(ValueType::Either { word, .. }) => words(&[word]),
         PropType::Value(ValueType::Name) => {
             let path = menu.map_or("", |m| m.path);
             let mut out = words(known_names(path, prop.name));
             match prop.name {
                 "src-address-list" | "dst-address-list" | "address-list" => {
-                    if let Some(lists) = menus::menu("ip/firewall/address-list") {
+                    let family = path.split('/').next().unwrap_or("ip");
+                    if let Some(lists) = menus::menu(&format!("{family}/firewall/address-list")) {
                         out.extend(used_values(config, lists, "list"));
                     }
                 }
@@ -843,6 +845,12 @@ fn known_names(path: &str, prop: &str) -> &'static [&'static str] {
             &["forward", "input", "output", "postrouting", "prerouting"]
         }
         ("ip/firewall/raw", "chain") => &["output", "prerouting"],
+        ("ipv6/firewall/filter", "chain") => &["forward", "input", "output"],
+        ("ipv6/firewall/nat", "chain") => &["dstnat", "srcnat"],
+        ("ipv6/firewall/mangle", "chain") => {
+            &["forward", "input", "output", "postrouting", "prerouting"]
+        }
+        ("ipv6/firewall/raw", "chain") => &["output", "prerouting"],
         (_, "protocol") => PROTOCOLS,
         _ => &[],
     }
@@ -961,11 +969,39 @@ const MENU_HELP: &[(&str, &str)] = &[
     ("ip/route", "Routes"),
     ("ip/service", "Management services"),
     ("ip/settings", "IP stack settings"),
+    (
+        "ipv6",
+        "IPv6 settings and services (stored; IPv6 is not forwarded yet)",
+    ),
+    ("ipv6/address", "IPv6 address management"),
+    ("ipv6/dhcp-client", "DHCPv6 clients"),
+    ("ipv6/firewall", "IPv6 firewall tables and NAT"),
+    ("ipv6/firewall/address-list", "IPv6 firewall address lists"),
+    ("ipv6/firewall/filter", "IPv6 firewall filter rules"),
+    ("ipv6/firewall/mangle", "IPv6 firewall mangle rules"),
+    (
+        "ipv6/firewall/nat",
+        "IPv6 network address translation rules",
+    ),
+    (
+        "ipv6/firewall/raw",
+        "IPv6 firewall rules before connection tracking",
+    ),
+    ("ipv6/nd", "Router advertisements (neighbor discovery)"),
+    ("ipv6/nd/prefix", "Prefixes router advertisements carry"),
+    (
+        "ipv6/nd/prefix/default",
+        "Lifetimes of prefixes made from addresses",
+    ),
+    ("ipv6/pool", "IPv6 prefix pools"),
+    ("ipv6/route", "IPv6 routes"),
+    ("ipv6/settings", "IPv6 stack settings"),
     ("log", "System log"),
     ("system", "System settings and commands"),
     ("system/clock", "Date, time and time zone"),
     ("system/identity", "The router's name"),
     ("system/note", "Note shown at login"),
+    ("system/package", "Installed software packages"),
     ("system/resource", "CPU, memory and disk use"),
     ("system/routerboard", "Board and firmware information"),
     ("system/scheduler", "Scheduled scripts"),
@@ -1223,6 +1259,15 @@ fn type_syntax(ty: ValueType) -> String {
     if let ValueType::Integer { min, max } = ty {
         return format!("integer {min}..{max}");
     }
+    if let ValueType::Either { word, other } = ty {
+        return format!("{word} | {}", type_syntax(*other));
+    }
+    if let ValueType::Interval { low, high } = ty {
+        return format!(
+            "time[-time]: min {}s..{}s, max {}s..{}s",
+            low.0, low.1, high.0, high.1
+        );
+    }
     String::from(match ty {
         ValueType::Text => "text (in quotes when it holds blanks)",
         ValueType::Name => "name",
@@ -1236,12 +1281,19 @@ fn type_syntax(ty: ValueType) -> String {
         ValueType::Ipv4Match => "A.B.C.D, A.B.C.D/M or A.B.C.D-A.B.C.D",
         ValueType::Ipv4RangeList => "A.B.C.D-A.B.C.D[,...]",
         ValueType::Ipv4List => "A.B.C.D[,A.B.C.D...]",
+        ValueType::Ipv6Address => "IPv6 address (2001:db8::1)",
+        ValueType::Ipv6Prefix => "IPv6 address/length (2001:db8::1/64)",
+        ValueType::Ipv6Network => "IPv6 prefix (2001:db8::/32)",
+        ValueType::Ipv6Match => "IPv6 address, prefix or range (2001:db8::1-2001:db8::9)",
+        ValueType::Ipv6List => "IPv6 address[,IPv6 address...]",
         ValueType::MacAddress => "XX:XX:XX:XX:XX:XX",
         ValueType::PortList => "port[-port][,...]",
         ValueType::Enum(_) => "one of",
         ValueType::EnumSet(_) => "comma list of",
         ValueType::FlagSet(_) => "comma list of, each may be negated with !",
         ValueType::Rate => "bits per second, with k, M or G (10M)",
+        ValueType::Interval { .. } => "time[-time]",
+        ValueType::Either { word, .. } => word,
     })
 }
 
@@ -1317,7 +1369,9 @@ mod tests {
         assert_eq!(inserts("", "/ip/address/pr"), "int ");
         // A lone leading `/` is the root, not a joined path.
         assert_eq!(inserts("ip", "/i"), "");
-        assert_eq!(inserts("ip", "/ip"), " ");
+        // `/ip` is a whole word, and the start of `/ipv6` too: both are offered.
+        assert_eq!(tab("ip", "/ip"), (String::new(), strings(&["ip", "ipv6"])));
+        assert_eq!(inserts("ip", "/ipv"), "6 ");
     }
 
     #[test]

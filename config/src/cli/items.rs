@@ -40,9 +40,13 @@ impl Row {
 }
 
 impl Env<'_> {
-    /// The rows of `menu`: configured items in order, then dynamic ones.
+    /// The rows of `menu`: configured items in order, then dynamic ones (`/system package` has the
+    /// running system's package instead, see `package`).
     pub fn rows(&self, menu: &'static MenuDef) -> Vec<Row> {
         let mut rows = Vec::new();
+        if let Some(item) = self.package(menu) {
+            rows.push(self.row(menu, &item, false));
+        }
         for item in self.config.items(menu) {
             rows.push(self.row(menu, item, false));
         }
@@ -253,7 +257,9 @@ fn compare(menu: &MenuDef, prop: &str, op: BinaryOp, have: &str, wanted: &str) -
             )
         }
         BinaryOp::Match => regex_match(wanted, have),
-        BinaryOp::In => crate::value::ipv4_contains(wanted, have).unwrap_or(false),
+        BinaryOp::In => crate::value::ipv4_contains(wanted, have)
+            .or_else(|| crate::value::ipv6_contains(wanted, have))
+            .unwrap_or(false),
         _ => false,
     }
 }

@@ -22,6 +22,7 @@ mod export;
 mod items;
 pub mod live;
 mod log;
+mod package;
 mod print;
 mod resolve;
 pub mod undo;

@@ -31,6 +31,10 @@ pub fn commands_at(path: &str) -> Vec<&'static str> {
         (super::connections::PATH, _) => {
             out.extend_from_slice(&["export", "find", "get", "print", "remove"])
         }
+        // The installed packages: listed, and switched on and off (see `package`).
+        (super::package::PATH, _) => {
+            out.extend_from_slice(&["disable", "enable", "export", "find", "get", "print"])
+        }
         (_, Some(menu)) => out.extend_from_slice(match menu.kind {
             MenuKind::List => &[
                 "add", "comment", "disable", "enable", "export", "find", "get", "print", "remove",

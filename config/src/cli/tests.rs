@@ -539,11 +539,58 @@ fn interface_print_shows_what_the_system_reports() {
     assert!(out.contains("name=ether2"), "{out}");
 }
 
+mod ipv6;
+
 mod round_trip {
     //! `import(export(config))` gives back the same configuration, for configurations built from random
-    //! commands with random names and comments (quotes, backslashes, `$`, unicode, long text that wraps).
+    //! commands with random names and comments (quotes, backslashes, `$`, unicode, long text that wraps),
+    //! the `/ipv6` menus among them.
     use super::*;
     use proptest::prelude::*;
+
+    /// One command that builds `/ipv6` configuration (values other than the defaults, which a
+    /// compact export leaves out).
+    fn ipv6_command() -> impl Strategy<Value = String> {
+        let text = || "[ -~éß\\t]{0,120}";
+        let name = || "[A-Za-z][A-Za-z0-9_-]{0,12}";
+        prop_oneof![
+            (any::<[u16; 2]>(), 1u8..=128, 1usize..=2, text()).prop_map(|(a, len, port, comment)| {
+                format!(
+                    "/ipv6 address add address=2001:db8:{:x}::{:x}/{len} interface=ether{port} comment={}",
+                    a[0],
+                    a[1],
+                    crate::value::quote(&comment)
+                )
+            }),
+            (any::<u16>(), any::<u16>(), 1usize..=2, 2u8..=255).prop_map(|(net, host, port, distance)| {
+                format!(
+                    "/ipv6 route add dst-address=2001:db8:{net:x}::/48 gateway=fe80::{host:x}%ether{port} distance={distance}"
+                )
+            }),
+            (
+                prop::sample::select(vec!["input", "forward", "output"]),
+                any::<u16>(),
+                any::<bool>(),
+                text()
+            )
+                .prop_map(|(chain, net, negate, comment)| {
+                    let not = if negate { "!" } else { "" };
+                    format!(
+                        "/ipv6 firewall filter add chain={chain} action=drop src-address={not}2001:db8:{net:x}::/64 protocol=icmpv6 comment={}",
+                        crate::value::quote(&comment)
+                    )
+                }),
+            (1usize..=2, 3u32..=100, 101u32..=1800).prop_map(|(port, low, high)| format!(
+                "/ipv6 nd add interface=ether{port} ra-interval={low}s-{high}s"
+            )),
+            (1usize..=2, name(), 1u8..=63).prop_map(|(port, pool, len)| format!(
+                "/ipv6 dhcp-client add interface=ether{port} request=prefix pool-name={pool} pool-length={len}"
+            )),
+            (name(), any::<u16>()).prop_map(|(list, host)| format!(
+                "/ipv6 firewall address-list add list={list} address=2001:db8::{host:x}"
+            )),
+        ]
+    }
 
     /// One command that builds configuration.
     fn command() -> impl Strategy<Value = String> {
@@ -590,6 +637,7 @@ mod round_trip {
                 "/interface ethernet set [ find default-name=ether{port} ] comment={}",
                 crate::value::quote(&comment)
             )),
+            ipv6_command(),
         ]
     }
 

@@ -141,13 +141,12 @@ impl Config {
         let PropType::Ref { menu, .. } = prop.ty else {
             return String::from(stored);
         };
-        if prop.gateway {
+        if let Some(family) = prop.gateway {
             // Each interface under its name; an address, or what does not parse, as stored.
-            return gateway::parse(stored)
-                .and_then(|elements| {
-                    gateway::format(&elements, |target| Some(self.reference_name(menu, target)))
-                })
-                .unwrap_or_else(|| String::from(stored));
+            return gateway::rewrite(family, stored, |target| {
+                Some(self.reference_name(menu, target))
+            })
+            .unwrap_or_else(|| String::from(stored));
         }
         let (negated, target) = match stored.strip_prefix('!') {
             Some(rest) => (true, rest),
@@ -179,9 +178,9 @@ impl Config {
             (Some(target_menu), Some(id)) => self.item(target_menu, id).is_none(),
             _ => false,
         };
-        if prop.gateway {
-            return gateway::parse(stored)
-                .is_some_and(|elements| elements.iter().filter_map(|e| e.interface()).any(gone));
+        if let Some(family) = prop.gateway {
+            return gateway::interfaces(family, stored)
+                .is_some_and(|names| names.into_iter().any(gone));
         }
         gone(stored.strip_prefix('!').unwrap_or(stored))
     }
@@ -211,14 +210,14 @@ impl Config {
                         .and_then(|target| self.find_by_key(target, name))
                         .map(|item| format_id(item.id))
                 };
-                if prop.gateway {
+                if let Some(family) = prop.gateway {
                     // What is neither an address nor an existing interface is a bad gateway.
-                    return gateway::parse(raw)
-                        .and_then(|elements| gateway::format(&elements, reference))
-                        .ok_or_else(|| ModelError::InvalidValue {
+                    return gateway::rewrite(family, raw, reference).ok_or_else(|| {
+                        ModelError::InvalidValue {
                             argument: prop.name,
                             reason: format!("can not use {raw}"),
-                        });
+                        }
+                    });
                 }
                 reference(raw).ok_or(ModelError::NoSuchValue {
                     argument: prop.name,

@@ -3,6 +3,7 @@
 //! (see [`super::menus`]); the CLI, `export`, the store and the REST API all read them, so a property is
 //! defined once for every front end.
 
+use super::gateway::Family;
 use crate::value::ValueType;
 
 /// What a menu holds.
@@ -54,9 +55,12 @@ pub struct PropDef {
     pub access: Access,
     /// A leading `!` negates the value (firewall matchers: `in-interface=!ether1`).
     pub negatable: bool,
-    /// A [`PropType::Ref`] written as a route gateway list ([`super::gateway`]): addresses, references
-    /// and `address%reference`, comma separated, instead of one name.
-    pub gateway: bool,
+    /// A [`PropType::Ref`] written as a route gateway list ([`super::gateway`]) of this family's
+    /// addresses: addresses, references and `address%reference`, comma separated, instead of one name.
+    pub gateway: Option<Family>,
+    /// Another name the property is accepted under on input (exactly, not abbreviated); it is always
+    /// printed and exported under `name`.
+    pub alias: Option<&'static str>,
 }
 
 impl PropDef {
@@ -69,7 +73,8 @@ impl PropDef {
             required: false,
             access: Access::ReadWrite,
             negatable: false,
-            gateway: false,
+            gateway: None,
+            alias: None,
         }
     }
 
@@ -82,15 +87,23 @@ impl PropDef {
             required: false,
             access: Access::ReadWrite,
             negatable: false,
-            gateway: false,
+            gateway: None,
+            alias: None,
         }
     }
 
-    /// A writable route gateway list whose interfaces are references to items of `menu`
+    /// A writable IPv4 route gateway list whose interfaces are references to items of `menu`
     /// (`gateway=10.0.0.1`, `ether1`, `10.0.0.1%ether1`; see [`super::gateway`]).
     pub const fn gateways(name: &'static str, menu: &'static str) -> Self {
         let mut prop = PropDef::reference(name, menu);
-        prop.gateway = true;
+        prop.gateway = Some(Family::Ipv4);
+        prop
+    }
+
+    /// A writable IPv6 route gateway list (`gateway=2001:db8::1`, `ether1`, `fe80::1%ether1`).
+    pub const fn ipv6_gateways(name: &'static str, menu: &'static str) -> Self {
+        let mut prop = PropDef::reference(name, menu);
+        prop.gateway = Some(Family::Ipv6);
         prop
     }
 
@@ -115,6 +128,12 @@ impl PropDef {
     /// Builder: accepts `!value`.
     pub const fn negatable(mut self) -> Self {
         self.negatable = true;
+        self
+    }
+
+    /// Builder: another name accepted on input (see [`PropDef::alias`]).
+    pub const fn alias(mut self, alias: &'static str) -> Self {
+        self.alias = Some(alias);
         self
     }
 
@@ -198,11 +217,14 @@ impl MenuDef {
         self.props.iter().find(|p| p.name == name)
     }
 
-    /// The property `word` names, exactly or as an unambiguous abbreviation (RouterOS accepts
-    /// `dst-addr=` for `dst-address=`). `Err(true)` when ambiguous, `Err(false)` when unknown.
+    /// The property `word` names, exactly, by its alias or as an unambiguous abbreviation (RouterOS
+    /// accepts `dst-addr=` for `dst-address=`). `Err(true)` when ambiguous, `Err(false)` when unknown.
     pub fn resolve_prop(&self, word: &str) -> Result<&'static PropDef, bool> {
         if let Some(exact) = self.prop(word) {
             return Ok(exact);
+        }
+        if let Some(aliased) = self.props.iter().find(|p| p.alias == Some(word)) {
+            return Ok(aliased);
         }
         let mut found = self.props.iter().filter(|p| p.name.starts_with(word));
         match (found.next(), found.next()) {

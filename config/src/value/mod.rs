@@ -15,9 +15,10 @@
 //! Error messages are short RouterOS-style reasons (`value out of range (0..65535)`, `invalid time`); the caller
 //! wraps them into `invalid value for argument X`.
 //!
-//! Files: [`number`] (booleans, integers, rates), [`duration`] (RouterOS time), [`time_of_day`], [`ipv4`]
-//! (addresses, prefixes, firewall address matches, lists), [`mac`], [`port`], [`choice`] (enumerations and flag
-//! sets), [`quote()`] (quoting for `export`/`print`).
+//! Files: [`number`] (booleans, integers, rates), [`duration`] (RouterOS time), [`interval`] (`min-max` times),
+//! [`time_of_day`], [`ipv4`] (addresses, prefixes, firewall address matches, lists), [`ipv6`] (addresses,
+//! prefixes, firewall address matches), [`mac`], [`port`], [`choice`] (enumerations and flag sets), [`quote()`]
+//! (quoting for `export`/`print`).
 
 use alloc::string::String;
 use core::cmp::Ordering;
@@ -25,7 +26,9 @@ use core::fmt;
 
 pub mod choice;
 pub mod duration;
+pub mod interval;
 pub mod ipv4;
+pub mod ipv6;
 pub mod mac;
 pub mod number;
 pub mod port;
@@ -39,6 +42,9 @@ pub use duration::{MAX_DURATION, format_duration, parse_duration};
 pub use ipv4::{
     ipv4_contains, parse_ipv4, parse_ipv4_list, parse_ipv4_match, parse_ipv4_prefix,
     parse_ipv4_range_list,
+};
+pub use ipv6::{
+    Ipv6Prefix, Ipv6Range, ipv6_contains, parse_ipv6, parse_ipv6_match, parse_ipv6_prefix,
 };
 pub use mac::{format_mac, parse_mac};
 pub use number::{format_rate, parse_bool, parse_integer, parse_rate};
@@ -82,6 +88,16 @@ pub enum ValueType {
     Ipv4RangeList,
     /// Comma list of addresses (DNS servers); may be empty.
     Ipv4List,
+    /// IPv6 address; canonical RFC 5952 text (`2001:db8::1`).
+    Ipv6Address,
+    /// `address/length` keeping host bits (an interface address); a bare address is `/128`.
+    Ipv6Prefix,
+    /// `address/length` with host bits cleared in canonical form (`dst-address`); a bare address is `/128`.
+    Ipv6Network,
+    /// IPv6 firewall address: address or prefix (printed as a prefix, `/128` for one address) or ordered range.
+    Ipv6Match,
+    /// Comma list of IPv6 addresses (DNS servers); may be empty.
+    Ipv6List,
     /// `0C:00:6E:34:39:00` (input also `-` separated or lower case); canonical upper case with `:`.
     MacAddress,
     /// `53`, `8000-8080`, `53,80,8000-8080`; range ends ordered, list order kept.
@@ -94,6 +110,15 @@ pub enum ValueType {
     FlagSet(&'static [&'static str]),
     /// Bits per second with decimal `k`/`M`/`G` suffixes; canonical uses the largest exact suffix (`2500k`).
     Rate,
+    /// `min-max` times (`3m20s-10m`), or one time: the lower end within `low`, the upper end within `high`
+    /// (whole seconds, inclusive), lower end first.
+    Interval { low: (u32, u32), high: (u32, u32) },
+    /// The word `word` (`unspecified`, `none`, `infinity`) or a value of `other`: RouterOS's
+    /// `mtu=unspecified|1280`, `ra-lifetime=none|30m`.
+    Either {
+        word: &'static str,
+        other: &'static ValueType,
+    },
 }
 
 /// Why a value was refused: a short human-readable reason such as `value out of range (0..65535)`.
@@ -143,12 +168,22 @@ impl ValueType {
             ValueType::Ipv4Match => ipv4::normalize_match(input),
             ValueType::Ipv4RangeList => ipv4::normalize_range_list(input),
             ValueType::Ipv4List => ipv4::normalize_list(input),
+            ValueType::Ipv6Address => ipv6::normalize_address(input),
+            ValueType::Ipv6Prefix => ipv6::normalize_prefix(input),
+            ValueType::Ipv6Network => ipv6::normalize_network(input),
+            ValueType::Ipv6Match => ipv6::normalize_match(input),
+            ValueType::Ipv6List => ipv6::normalize_list(input),
             ValueType::MacAddress => mac::normalize(input),
             ValueType::PortList => port::normalize(input),
             ValueType::Enum(words) => choice::normalize_enum(words, input),
             ValueType::EnumSet(words) => choice::normalize_enum_set(words, input),
             ValueType::FlagSet(words) => choice::normalize_flag_set(words, input),
             ValueType::Rate => number::normalize_rate(input),
+            ValueType::Interval { low, high } => interval::normalize(input, low, high),
+            // `other` is never itself an `Either` in the menus; a nested one recurses only as deep as
+            // it is written.
+            ValueType::Either { word, other } if input != word => other.normalize(input),
+            ValueType::Either { word, .. } => Ok(String::from(word)),
         }
     }
 
@@ -176,6 +211,16 @@ impl ValueType {
             ValueType::Ipv4Match => Some(parse_ipv4_match(a)?.cmp(&parse_ipv4_match(b)?)),
             ValueType::MacAddress => Some(parse_mac(a)?.0.cmp(&parse_mac(b)?.0)),
             ValueType::Rate => Some(parse_rate(a)?.cmp(&parse_rate(b)?)),
+            ValueType::Ipv6Address => Some(parse_ipv6(a)?.cmp(&parse_ipv6(b)?)),
+            ValueType::Ipv6Prefix => Some(parse_ipv6_prefix(a)?.cmp(&parse_ipv6_prefix(b)?)),
+            ValueType::Ipv6Network => Some(
+                parse_ipv6_prefix(a)?
+                    .network()
+                    .cmp(&parse_ipv6_prefix(b)?.network()),
+            ),
+            ValueType::Ipv6Match => Some(parse_ipv6_match(a)?.cmp(&parse_ipv6_match(b)?)),
+            // Two values of `other` compare as such; the word against anything compares as text.
+            ValueType::Either { word, other } if a != *word && b != *word => other.compare(a, b),
             _ => {
                 let a = self.normalize(a).ok()?;
                 let b = self.normalize(b).ok()?;

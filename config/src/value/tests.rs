@@ -21,8 +21,19 @@ const MTU: ValueType = ValueType::Integer {
     max: 65535,
 };
 
+/// `ra-interval=` of `/ipv6 nd`.
+const RA_INTERVAL: ValueType = ValueType::Interval {
+    low: (3, 1250),
+    high: (4, 1800),
+};
+/// `mtu=` of `/ipv6 nd`.
+const MTU_OR_UNSPECIFIED: ValueType = ValueType::Either {
+    word: "unspecified",
+    other: &MTU,
+};
+
 /// One of every type, for the property tests.
-const ALL_TYPES: [ValueType; 21] = [
+const ALL_TYPES: [ValueType; 28] = [
     ValueType::Text,
     ValueType::Name,
     ValueType::Bool,
@@ -40,6 +51,13 @@ const ALL_TYPES: [ValueType; 21] = [
     ValueType::Ipv4Match,
     ValueType::Ipv4RangeList,
     ValueType::Ipv4List,
+    ValueType::Ipv6Address,
+    ValueType::Ipv6Prefix,
+    ValueType::Ipv6Network,
+    ValueType::Ipv6Match,
+    ValueType::Ipv6List,
+    RA_INTERVAL,
+    MTU_OR_UNSPECIFIED,
     ValueType::MacAddress,
     ValueType::PortList,
     ValueType::Enum(ACTIONS),
@@ -112,10 +130,74 @@ fn canonical_forms_per_type() {
         (ValueType::Rate, "10000000", "10M"),
         (ValueType::Rate, "1500", "1500"),
         (ValueType::Rate, "2.5M", "2500k"),
+        (ValueType::Ipv6Address, "2001:0DB8::0001", "2001:db8::1"),
+        (ValueType::Ipv6Prefix, "2001:db8::1/64", "2001:db8::1/64"),
+        (ValueType::Ipv6Prefix, "::1", "::1/128"),
+        (ValueType::Ipv6Network, "2001:db8::1/32", "2001:db8::/32"),
+        (ValueType::Ipv6Match, "2001:db8:2::/64", "2001:db8:2::/64"),
+        (ValueType::Ipv6Match, "::1", "::1/128"),
+        (ValueType::Ipv6Match, "::9-::1", "::1-::9"),
+        (ValueType::Ipv6List, "2001:db8::53,::1", "2001:db8::53,::1"),
+        (RA_INTERVAL, "200s-600s", "3m20s-10m"),
+        (RA_INTERVAL, "10s", "10s"),
+        (MTU_OR_UNSPECIFIED, "unspecified", "unspecified"),
+        (MTU_OR_UNSPECIFIED, "0x500", "1280"),
     ];
     for &(t, input, canonical) in cases {
         assert_eq!(ok(t, input), canonical, "{t:?} {input:?}");
     }
+}
+
+#[test]
+fn ipv6_and_either_refusals() {
+    assert_eq!(
+        err(ValueType::Ipv6Address, "2001:db8::g"),
+        "invalid IPv6 address"
+    );
+    assert_eq!(
+        err(ValueType::Ipv6Address, "10.0.0.1"),
+        "invalid IPv6 address"
+    );
+    assert_eq!(
+        err(ValueType::Ipv6Prefix, "::/129"),
+        "invalid prefix length"
+    );
+    assert_eq!(
+        err(ValueType::Ipv6Network, "1.2.3.4/8"),
+        "invalid IPv6 address"
+    );
+    assert_eq!(err(ValueType::Ipv6Match, "::1-"), "invalid IPv6 address");
+    assert_eq!(err(ValueType::Ipv6List, "::1,"), "invalid IPv6 address");
+    assert_eq!(err(RA_INTERVAL, "1s-2s"), "value out of range (3s..1250s)");
+    assert_eq!(err(RA_INTERVAL, "20s-10s"), "invalid time interval");
+    // Not the word and not a value of the other type: the other type's reason.
+    assert_eq!(err(MTU_OR_UNSPECIFIED, "unspec"), err(MTU, "unspec"),);
+    assert_eq!(
+        err(MTU_OR_UNSPECIFIED, "60"),
+        "value out of range (68..65535)"
+    );
+}
+
+#[test]
+fn ipv6_and_either_compare_by_value() {
+    use Ordering::*;
+    assert_eq!(ValueType::Ipv6Address.compare("::9", "::10"), Some(Less));
+    assert_eq!(ValueType::Ipv6Address.compare("::A", "::a"), Some(Equal));
+    assert_eq!(
+        ValueType::Ipv6Prefix.compare("::1/64", "::1/48"),
+        Some(Greater)
+    );
+    assert_eq!(
+        ValueType::Ipv6Network.compare("::1/64", "::2/64"),
+        Some(Equal)
+    );
+    assert_eq!(ValueType::Ipv6Match.compare("::/0", "::1"), Some(Less));
+    assert_eq!(ValueType::Ipv6Address.compare("::1", "1.2.3.4"), None);
+    assert_eq!(MTU_OR_UNSPECIFIED.compare("1280", "9000"), Some(Less));
+    assert_eq!(
+        MTU_OR_UNSPECIFIED.compare("unspecified", "unspecified"),
+        Some(Equal)
+    );
 }
 
 #[test]
@@ -315,6 +397,18 @@ fn cidr() -> impl Strategy<Value = Ipv4Cidr> {
     (address(), 0u8..=32).prop_map(|(a, len)| Ipv4Cidr::new(a, len))
 }
 
+/// IPv6 addresses with runs of zero groups (where `::` compression happens) as often as not.
+fn ipv6_address() -> impl Strategy<Value = core::net::Ipv6Addr> {
+    (any::<[u16; 8]>(), any::<u8>()).prop_map(|(mut groups, zeros)| {
+        for (i, group) in groups.iter_mut().enumerate() {
+            if zeros & (1 << i) != 0 {
+                *group = 0;
+            }
+        }
+        core::net::Ipv6Addr::from(groups)
+    })
+}
+
 proptest! {
     #[test]
     fn any_string_is_normalized_without_panic(input in any::<String>()) {
@@ -323,6 +417,7 @@ proptest! {
         }
         let _ = quote(&input);
         let _ = ipv4_contains(&input, &input);
+        let _ = ipv6_contains(&input, &input);
     }
 
     #[test]
@@ -333,6 +428,7 @@ proptest! {
             check_fixed_point(t, &input)?;
         }
         let _ = ipv4_contains(&input, "10.0.0.0/8");
+        let _ = ipv6_contains(&input, "2001:db8::/32");
     }
 
     #[test]
@@ -414,6 +510,35 @@ proptest! {
             parse_ipv4_range_list(&list),
             Some(alloc::vec![AddrRange::prefix(c), AddrRange::range(a, b)])
         );
+    }
+
+    #[test]
+    fn ipv6_values_round_trip(a in ipv6_address(), b in ipv6_address(), len in 0u8..=128) {
+        let printed = format!("{a}");
+        prop_assert_eq!(ValueType::Ipv6Address.normalize(&printed), Ok(printed.clone()));
+        prop_assert_eq!(parse_ipv6(&printed), Some(a));
+        // The long form of the same address reads the same.
+        let segments = a.segments();
+        let long: Vec<String> = segments.iter().map(|s| format!("{s:04X}")).collect();
+        prop_assert_eq!(ValueType::Ipv6Address.normalize(&long.join(":")), Ok(printed.clone()));
+        prop_assert_eq!(
+            ValueType::Ipv6Address.compare(&printed, &format!("{b}")),
+            Some(a.cmp(&b))
+        );
+        let prefix = Ipv6Prefix { address: a, len };
+        let printed = format!("{prefix}");
+        prop_assert_eq!(ValueType::Ipv6Prefix.normalize(&printed), Ok(printed.clone()));
+        prop_assert_eq!(parse_ipv6_prefix(&printed), Some(prefix));
+        let network = ValueType::Ipv6Network.normalize(&printed);
+        prop_assert_eq!(network.clone(), Ok(format!("{}", prefix.network())));
+        let network = network.unwrap_or_default();
+        prop_assert_eq!(ipv6_contains(&network, &printed), Some(true));
+        prop_assert_eq!(parse_ipv6_match(&network), Some(prefix.range()));
+        let range = ValueType::Ipv6Match.normalize(&format!("{a}-{b}"));
+        prop_assert!(range.is_ok());
+        let range = range.unwrap_or_default();
+        prop_assert_eq!(parse_ipv6_match(&range), Some(Ipv6Range::new(a, b)));
+        prop_assert_eq!(ValueType::Ipv6Match.normalize(&range), Ok(range.clone()));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod dynamic_entries;
 mod errors;
 mod frames;
 mod gateways;
+mod ipv6;
 mod properties;
 mod reconcile;
 mod rules;

@@ -156,6 +156,36 @@ const POOLS: &[(&str, Pool)] = &[
             ("interface", &["ether1", "ether2"]),
         ],
     ),
+    // The `/ipv6` menus are stored only: apply must neither fail on them nor change the engine.
+    (
+        "ipv6/address",
+        &[
+            ("address", &["2001:db8::1/64", "fe80::1/64", "::1"]),
+            ("from-pool", &["pd"]),
+            ("interface", &["ether1", "ether2"]),
+            ("eui-64", &["yes", "no"]),
+        ],
+    ),
+    (
+        "ipv6/route",
+        &[
+            ("dst-address", &["::/0", "2001:db8::/32"]),
+            ("gateway", &["fe80::1%ether1", "ether2", "2001:db8::1"]),
+            ("blackhole", &["yes"]),
+        ],
+    ),
+    (
+        "ipv6/firewall/filter",
+        &[
+            ("chain", &["input", "forward", "a"]),
+            ("action", &["accept", "drop", "jump", "reject"]),
+            ("jump-target", &["a", "input"]),
+            ("protocol", &["icmpv6", "tcp", "bogus"]),
+            ("src-address", &["2001:db8::/32", "!fe80::/10"]),
+            ("in-interface", &["ether1", "!ether2"]),
+            ("limit", &["10,5", "fast"]),
+        ],
+    ),
 ];
 
 /// Settable properties of the (fixed) interface items.
@@ -226,7 +256,7 @@ fn run(config: &mut Config, op: &Op) {
 }
 
 /// Everything `apply` may change, as text.
-fn snapshot(router: &super::frames::Router) -> String {
+pub(super) fn snapshot(router: &super::frames::Router) -> String {
     let engine = &router.engine;
     let interfaces: Vec<_> = engine
         .interfaces()

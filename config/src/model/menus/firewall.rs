@@ -3,16 +3,20 @@
 //! takes differs. Properties whose syntax is richer than a value type (`limit=`, `icmp-options=`, ...) are
 //! stored as text and checked when the rules are compiled for the engine (`crate::apply`), which runs for
 //! every change, so a bad value is refused at once all the same.
+//!
+//! The `/ipv6 firewall` rule menus ([`super::ipv6`]) have the same properties but for what a
+//! [`RuleFamily`] says differs; [`rule_props!`] writes both families' lists from the one definition.
 
 use crate::model::schema::{
     FLAG_DISABLED, FLAG_DYNAMIC, FLAG_INVALID, FlagDef, MenuDef, MenuKind, PrintStyle, PropDef,
 };
 use crate::value::ValueType;
 
-const CONNECTION_STATES: &[&str] = &["established", "invalid", "new", "related", "untracked"];
-const TCP_FLAGS: &[&str] = &["ack", "cwr", "ece", "fin", "psh", "rst", "syn", "urg"];
-const ADDRESS_TYPES: &[&str] = &["broadcast", "local", "multicast", "unicast"];
-const REJECT_WITH: &[&str] = &[
+pub(super) const CONNECTION_STATES: &[&str] =
+    &["established", "invalid", "new", "related", "untracked"];
+pub(super) const TCP_FLAGS: &[&str] = &["ack", "cwr", "ece", "fin", "psh", "rst", "syn", "urg"];
+pub(super) const ADDRESS_TYPES: &[&str] = &["broadcast", "local", "multicast", "unicast"];
+const REJECT_WITH_ICMP: &[&str] = &[
     "icmp-admin-prohibited",
     "icmp-host-prohibited",
     "icmp-host-unreachable",
@@ -23,18 +27,51 @@ const REJECT_WITH: &[&str] = &[
     "tcp-reset",
 ];
 
-/// A property of every rule menu, in the order RouterOS lists them.
+/// What differs between the IPv4 and the IPv6 rule menus' properties; the rest is the same.
+pub(super) struct RuleFamily {
+    /// The syntax of `src-address`, `dst-address` and the NAT target address.
+    pub address: ValueType,
+    /// The NAT target address: `to-addresses` (IPv4), `to-address` (IPv6).
+    pub to_addresses: &'static str,
+    /// The hop count matcher and its mangle action's parameter: `ttl`/`new-ttl` (IPv4),
+    /// `hop-limit`/`new-hop-limit` (IPv6).
+    pub hop_limit: &'static str,
+    pub new_hop_limit: &'static str,
+    /// The errors `action=reject` sends (ICMP or ICMPv6, and `tcp-reset`).
+    pub reject_with: &'static [&'static str],
+    /// The fragment matcher: `fragment=yes|no` (IPv4), the extension headers `headers=` (IPv6).
+    pub fragment: PropDef,
+}
+
+pub(super) const IPV4: RuleFamily = RuleFamily {
+    address: ValueType::Ipv4Match,
+    to_addresses: "to-addresses",
+    hop_limit: "ttl",
+    new_hop_limit: "new-ttl",
+    reject_with: REJECT_WITH_ICMP,
+    fragment: PropDef::new("fragment", ValueType::Bool).negatable(),
+};
+
+/// A property of every rule menu of `$family` (a [`RuleFamily`]), in the order RouterOS lists them.
 macro_rules! rule_props {
-    ($actions:expr) => {
+    ($actions:expr, $family:expr) => {
         &[
             PropDef::new("chain", ValueType::Name).required(),
             PropDef::new("action", ValueType::Enum($actions)).default("accept"),
-            PropDef::new("src-address", ValueType::Ipv4Match).negatable(),
-            PropDef::new("dst-address", ValueType::Ipv4Match).negatable(),
+            PropDef::new("src-address", $family.address).negatable(),
+            PropDef::new("dst-address", $family.address).negatable(),
             PropDef::new("src-address-list", ValueType::Name).negatable(),
             PropDef::new("dst-address-list", ValueType::Name).negatable(),
-            PropDef::new("src-address-type", ValueType::Enum(ADDRESS_TYPES)).negatable(),
-            PropDef::new("dst-address-type", ValueType::Enum(ADDRESS_TYPES)).negatable(),
+            PropDef::new(
+                "src-address-type",
+                ValueType::Enum($crate::model::menus::firewall::ADDRESS_TYPES),
+            )
+            .negatable(),
+            PropDef::new(
+                "dst-address-type",
+                ValueType::Enum($crate::model::menus::firewall::ADDRESS_TYPES),
+            )
+            .negatable(),
             PropDef::new("protocol", ValueType::Name).negatable(),
             PropDef::new("src-port", ValueType::PortList).negatable(),
             PropDef::new("dst-port", ValueType::PortList).negatable(),
@@ -42,12 +79,16 @@ macro_rules! rule_props {
             PropDef::reference("in-interface", "interface").negatable(),
             PropDef::reference("out-interface", "interface").negatable(),
             PropDef::reference("in-interface-list", "interface/list")
-                .builtin(super::interface::BUILTIN_LISTS)
+                .builtin($crate::model::menus::interface::BUILTIN_LISTS)
                 .negatable(),
             PropDef::reference("out-interface-list", "interface/list")
-                .builtin(super::interface::BUILTIN_LISTS)
+                .builtin($crate::model::menus::interface::BUILTIN_LISTS)
                 .negatable(),
-            PropDef::new("connection-state", ValueType::EnumSet(CONNECTION_STATES)).negatable(),
+            PropDef::new(
+                "connection-state",
+                ValueType::EnumSet($crate::model::menus::firewall::CONNECTION_STATES),
+            )
+            .negatable(),
             PropDef::new(
                 "connection-nat-state",
                 ValueType::EnumSet(&["dstnat", "srcnat"]),
@@ -56,17 +97,21 @@ macro_rules! rule_props {
             PropDef::new("connection-mark", ValueType::Name).negatable(),
             PropDef::new("packet-mark", ValueType::Name).negatable(),
             PropDef::new("routing-mark", ValueType::Name).negatable(),
-            PropDef::new("tcp-flags", ValueType::FlagSet(TCP_FLAGS)).negatable(),
+            PropDef::new(
+                "tcp-flags",
+                ValueType::FlagSet($crate::model::menus::firewall::TCP_FLAGS),
+            )
+            .negatable(),
             PropDef::new("tcp-mss", ValueType::Text).negatable(),
             PropDef::new("icmp-options", ValueType::Text).negatable(),
-            PropDef::new("ttl", ValueType::Text).negatable(),
+            PropDef::new($family.hop_limit, ValueType::Text).negatable(),
             PropDef::new("dscp", ValueType::Integer { min: 0, max: 63 }).negatable(),
             PropDef::new("packet-size", ValueType::Text).negatable(),
             PropDef::new("connection-bytes", ValueType::Text).negatable(),
             PropDef::new("connection-limit", ValueType::Text).negatable(),
             PropDef::new("connection-rate", ValueType::Text).negatable(),
             PropDef::new("ipsec-policy", ValueType::Text).negatable(),
-            PropDef::new("fragment", ValueType::Bool).negatable(),
+            $family.fragment,
             PropDef::new("limit", ValueType::Text).negatable(),
             PropDef::new("dst-limit", ValueType::Text).negatable(),
             PropDef::new("nth", ValueType::Text).negatable(),
@@ -75,16 +120,16 @@ macro_rules! rule_props {
             PropDef::new("content", ValueType::Text).negatable(),
             PropDef::new("per-connection-classifier", ValueType::Text).negatable(),
             PropDef::new("jump-target", ValueType::Name),
-            PropDef::new("reject-with", ValueType::Enum(REJECT_WITH)),
+            PropDef::new("reject-with", ValueType::Enum($family.reject_with)),
             PropDef::new("address-list", ValueType::Name),
             PropDef::new("address-list-timeout", ValueType::Text),
-            PropDef::new("to-addresses", ValueType::Ipv4Match),
+            PropDef::new($family.to_addresses, $family.address),
             PropDef::new("to-ports", ValueType::PortList),
             PropDef::new("new-connection-mark", ValueType::Name),
             PropDef::new("new-packet-mark", ValueType::Name),
             PropDef::new("new-routing-mark", ValueType::Name),
             PropDef::new("new-priority", ValueType::Integer { min: 0, max: 63 }),
-            PropDef::new("new-ttl", ValueType::Text),
+            PropDef::new($family.new_hop_limit, ValueType::Text),
             PropDef::new("new-dscp", ValueType::Integer { min: 0, max: 63 }),
             PropDef::new("new-mss", ValueType::Text),
             PropDef::new("passthrough", ValueType::Bool),
@@ -113,6 +158,7 @@ macro_rules! rule_props {
         ]
     };
 }
+pub(super) use rule_props;
 
 const FILTER_ACTIONS: &[&str] = &[
     "accept",
@@ -173,13 +219,13 @@ const RAW_ACTIONS: &[&str] = &[
     "return",
 ];
 
-const RULE_FLAGS: &[crate::model::schema::FlagDef] = &[FLAG_DISABLED, FLAG_INVALID, FLAG_DYNAMIC];
+pub(super) const RULE_FLAGS: &[FlagDef] = &[FLAG_DISABLED, FLAG_INVALID, FLAG_DYNAMIC];
 
 pub static FILTER: MenuDef = MenuDef {
     path: "ip/firewall/filter",
     kind: MenuKind::Ordered,
     storage: "ip/firewall/filter",
-    props: rule_props!(FILTER_ACTIONS),
+    props: rule_props!(FILTER_ACTIONS, IPV4),
     key: None,
     unique: &[],
     print: PrintStyle::Properties,
@@ -190,7 +236,7 @@ pub static NAT: MenuDef = MenuDef {
     path: "ip/firewall/nat",
     kind: MenuKind::Ordered,
     storage: "ip/firewall/nat",
-    props: rule_props!(NAT_ACTIONS),
+    props: rule_props!(NAT_ACTIONS, IPV4),
     key: None,
     unique: &[],
     print: PrintStyle::Properties,
@@ -201,7 +247,7 @@ pub static MANGLE: MenuDef = MenuDef {
     path: "ip/firewall/mangle",
     kind: MenuKind::Ordered,
     storage: "ip/firewall/mangle",
-    props: rule_props!(MANGLE_ACTIONS),
+    props: rule_props!(MANGLE_ACTIONS, IPV4),
     key: None,
     unique: &[],
     print: PrintStyle::Properties,
@@ -212,30 +258,38 @@ pub static RAW: MenuDef = MenuDef {
     path: "ip/firewall/raw",
     kind: MenuKind::Ordered,
     storage: "ip/firewall/raw",
-    props: rule_props!(RAW_ACTIONS),
+    props: rule_props!(RAW_ACTIONS, IPV4),
     key: None,
     unique: &[],
     print: PrintStyle::Properties,
     flags: RULE_FLAGS,
 };
 
-pub static ADDRESS_LIST: MenuDef = MenuDef {
-    path: "ip/firewall/address-list",
-    kind: MenuKind::List,
-    storage: "ip/firewall/address-list",
-    props: &[
-        PropDef::new("list", ValueType::Name).required(),
-        PropDef::new("address", ValueType::Ipv4Match).required(),
-        PropDef::new("timeout", ValueType::Duration),
-        PropDef::new("disabled", ValueType::Bool).default("no"),
-        PropDef::new("comment", ValueType::Text),
-    ],
-    key: None,
-    unique: &[(&["list", "address"], "failure: already have such entry")],
-    // `timeout` is the time a dynamic entry has left.
-    print: PrintStyle::Columns(&["list", "address", "timeout"]),
-    flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
-};
+/// An address-list menu whose addresses are of `$family` (a [`RuleFamily`]).
+macro_rules! address_list {
+    ($path:literal, $family:expr) => {
+        MenuDef {
+            path: $path,
+            kind: MenuKind::List,
+            storage: $path,
+            props: &[
+                PropDef::new("list", ValueType::Name).required(),
+                PropDef::new("address", $family.address).required(),
+                PropDef::new("timeout", ValueType::Duration),
+                PropDef::new("disabled", ValueType::Bool).default("no"),
+                PropDef::new("comment", ValueType::Text),
+            ],
+            key: None,
+            unique: &[(&["list", "address"], "failure: already have such entry")],
+            // `timeout` is the time a dynamic entry has left.
+            print: PrintStyle::Columns(&["list", "address", "timeout"]),
+            flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
+        }
+    };
+}
+pub(super) use address_list;
+
+pub static ADDRESS_LIST: MenuDef = address_list!("ip/firewall/address-list", IPV4);
 
 /// A counter of a connection (read-only).
 const fn counter(name: &'static str) -> PropDef {

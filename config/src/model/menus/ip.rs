@@ -25,17 +25,17 @@ pub static ADDRESS: MenuDef = MenuDef {
     flags: &[FLAG_DISABLED, FLAG_INVALID, FLAG_DYNAMIC],
 };
 
-const FLAG_ACTIVE: FlagDef = FlagDef {
+pub(super) const FLAG_ACTIVE: FlagDef = FlagDef {
     letter: 'A',
     name: "active",
     property: "active",
 };
-const FLAG_CONNECT: FlagDef = FlagDef {
+pub(super) const FLAG_CONNECT: FlagDef = FlagDef {
     letter: 'c',
     name: "connect",
     property: "connect",
 };
-const FLAG_STATIC: FlagDef = FlagDef {
+pub(super) const FLAG_STATIC: FlagDef = FlagDef {
     letter: 's',
     name: "static",
     property: "static",

@@ -2,16 +2,20 @@
 //!
 //! The definitions follow RouterOS v7's property names and defaults (routeros-reference.md §4–§6). Menus
 //! whose service a later milestone builds (DHCP, DNS, scripts) already accept and store their
-//! configuration, so a pasted configuration is never refused for them.
+//! configuration, so a pasted configuration is never refused for them; so do the `/ipv6` menus, whose
+//! packets the engine does not forward yet (see the `ipv6` module).
 
 mod firewall;
 mod interface;
 mod ip;
+mod ipv6;
+mod package;
 mod services;
 mod system;
 
 use super::schema::MenuDef;
 
+pub use package::{SYSTEM_PACKAGE, installed as installed_package};
 pub use services::SERVICES;
 
 /// All menus, in the order `export` writes them: a menu comes after the menus its references point
@@ -40,9 +44,23 @@ pub static MENUS: &[&MenuDef] = &[
     &ip::ROUTE,
     &services::SERVICE,
     &ip::SETTINGS,
+    &ipv6::POOL,
+    &ipv6::ADDRESS,
+    &ipv6::DHCP_CLIENT,
+    &ipv6::ADDRESS_LIST,
+    &ipv6::FILTER,
+    &ipv6::MANGLE,
+    &ipv6::NAT,
+    &ipv6::RAW,
+    &ipv6::ND,
+    &ipv6::ND_PREFIX,
+    &ipv6::ND_PREFIX_DEFAULT,
+    &ipv6::ROUTE,
+    &ipv6::SETTINGS,
     &system::CLOCK,
     &system::IDENTITY,
     &system::NOTE,
+    &package::PACKAGE,
     &system::ROUTERBOARD,
     &system::SCHEDULER,
     &system::SCRIPT,
@@ -131,6 +149,63 @@ mod tests {
         );
         assert!(children("").contains(&"interface"));
         assert!(children("").contains(&"system"));
+        assert_eq!(
+            children("ipv6"),
+            [
+                "address",
+                "dhcp-client",
+                "firewall",
+                "nd",
+                "pool",
+                "route",
+                "settings"
+            ]
+        );
+        assert_eq!(
+            children("ipv6/firewall"),
+            ["address-list", "filter", "mangle", "nat", "raw"]
+        );
+        assert!(children("system").contains(&"package"));
+    }
+
+    /// The IPv6 rule menus are the IPv4 ones, property for property, but for the properties a
+    /// `RuleFamily` says differ.
+    #[test]
+    fn ipv6_rule_menus_derive_from_the_ipv4_ones() {
+        const DIFFERING: &[(&str, &str)] = &[
+            ("action", "action"),
+            ("src-address", "src-address"),
+            ("dst-address", "dst-address"),
+            ("ttl", "hop-limit"),
+            ("fragment", "headers"),
+            ("reject-with", "reject-with"),
+            ("to-addresses", "to-address"),
+            ("new-ttl", "new-hop-limit"),
+        ];
+        for table in ["filter", "nat", "mangle", "raw"] {
+            let v4 = menu(&alloc::format!("ip/firewall/{table}")).unwrap();
+            let v6 = menu(&alloc::format!("ipv6/firewall/{table}")).unwrap();
+            assert_eq!(v4.props.len(), v6.props.len(), "{table}");
+            for (a, b) in v4.props.iter().zip(v6.props) {
+                assert!(
+                    a == b || DIFFERING.contains(&(a.name, b.name)),
+                    "{table} {}",
+                    a.name
+                );
+            }
+        }
+        use crate::value::ValueType;
+        let filter = menu("ipv6/firewall/filter").unwrap();
+        assert_eq!(
+            filter.prop("src-address").map(|p| p.ty),
+            Some(super::super::schema::PropType::Value(ValueType::Ipv6Match))
+        );
+        assert!(filter.prop("src-address").unwrap().negatable);
+        let list = menu("ipv6/firewall/address-list").unwrap();
+        assert_eq!(
+            list.prop("address").map(|p| p.ty),
+            Some(super::super::schema::PropType::Value(ValueType::Ipv6Match))
+        );
     }
 
     #[test]
