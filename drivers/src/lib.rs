@@ -13,6 +13,7 @@
 //! * [`dma`] — memory shared with devices, behind a trait (the kernel's frames; a heap fake in tests).
 //! * [`block`] — disks for the config partition: `BlockDevice`, ATA PIO and virtio-blk drivers, MBR partitions.
 //! * [`e1000`] — Intel 82540EM (QEMU `-device e1000`) NIC driver over a register trait, with a fake device.
+//! * [`rtc`] — the MC146818 real-time clock's date and time over a CMOS register trait.
 //!
 //! Guarantee shared by all modules: nothing read from hardware or firmware tables can make this code panic or
 //! loop forever; malformed input yields an error (or is skipped), never undefined behaviour — the crate denies
@@ -28,4 +29,5 @@ pub mod dma;
 pub mod e1000;
 pub mod net;
 pub mod pci;
+pub mod rtc;
 pub mod virtio_net;
