@@ -12,6 +12,8 @@
 //! | [`shell`] | the serial console: line editor, prompt, confirmations, around the interpreter |
 //! | [`login`] | the console's login and password dialogs; users' passwords stored as salted hashes |
 //! | [`safe_mode`] | RouterOS safe mode: a console session's changes undone unless it releases them |
+//! | [`clock`] | the router's calendar: dates and times of day, their RouterOS forms, the time zone |
+//! | [`scheduler`] | `/system scheduler`: which items are due, running them, scripts' run counters |
 //!
 //! The kernel feeds console bytes to a [`Shell`] together with the live [`model::Config`] and a
 //! [`SystemControl`] that applies configurations to the engine and answers questions about the system.
@@ -26,6 +28,7 @@ extern crate alloc;
 pub mod apply;
 pub mod boot;
 pub mod cli;
+pub mod clock;
 pub mod history;
 pub mod interface;
 pub mod key;
@@ -36,6 +39,7 @@ pub mod model;
 pub mod property_list;
 pub mod resource;
 pub mod safe_mode;
+pub mod scheduler;
 pub mod script;
 pub mod shell;
 pub mod store;

@@ -147,15 +147,24 @@ pub trait SystemControl {
     fn uptime_ms(&self) -> u64 {
         self.resource().uptime_ms
     }
-    /// Now on the router's clock, in seconds since 1970-01-01 00:00:00 (the time since boot while no
-    /// clock is set, as [`SystemControl::clock_text`] shows it); `/log print` shows today's entries
-    /// by time only.
+    /// Now on the router's clock, in seconds since 1970-01-01 00:00:00 — local time, as `/system
+    /// clock` shows it (the appliance: the real-time clock's UTC plus [`crate::clock::gmt_offset`]);
+    /// `/log print` shows today's entries by time only.
     fn clock_seconds(&self) -> u64 {
         0
     }
     /// The date and time for export headers (`2026-11-22 10:00:00`).
     fn clock_text(&self) -> String {
-        String::from("1970-01-01 00:00:00")
+        crate::clock::format_date_time(self.clock_seconds())
+    }
+    /// `/system clock set time=|date=`: the router's clock reads `seconds` (local time, as
+    /// [`SystemControl::clock_seconds`]) from now on. A system without a clock of its own ignores it.
+    fn set_clock(&mut self, _seconds: u64) {}
+    /// The run counters of scripts and scheduler items and what the scheduler remembers
+    /// ([`crate::scheduler::Runs`]); `None`: the system keeps none (scripts run uncounted, nothing is
+    /// scheduled).
+    fn runs(&mut self) -> Option<&mut crate::scheduler::Runs> {
+        None
     }
     /// A number that differs from call to call and from machine to machine (the appliance reads the
     /// CPU's time-stamp counter), mixed into password salts ([`crate::login::new_salt`]). Without

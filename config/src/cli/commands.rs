@@ -76,6 +76,7 @@ impl Env<'_> {
             ("log", "print") => return self.log_print(args, command.where_.as_ref()),
             ("file", "print") => return self.file_print(args),
             ("file", "remove") => return self.file_remove(args),
+            ("system/script", "run") => return self.script_run(args),
             _ => {}
         }
         if name == "export" {
@@ -86,6 +87,12 @@ impl Env<'_> {
         };
         if path == super::connections::PATH {
             return self.connection_command(menu, name, args, command.where_.as_ref(), first.pos);
+        }
+        if super::clock::handles(path, name) {
+            return self.clock_command(menu, name, args);
+        }
+        if path == "system/scheduler" && matches!(name, "add" | "set") {
+            self.schedule_args(menu, name, &mut args)?;
         }
         match name {
             "add" => self.add(menu, args),

@@ -488,7 +488,7 @@ fn spec(menu: Option<&'static MenuDef>, path: &str, command: &str) -> Spec {
             spec.items = !singleton;
             spec.args = writable().collect();
         }
-        (_, "remove" | "enable" | "disable" | "reset-counters") => spec.items = true,
+        (_, "remove" | "enable" | "disable" | "reset-counters" | "run") => spec.items = true,
         (_, "comment") => {
             spec.items = true;
             spec.args = alloc::vec![Arg::new(
@@ -999,6 +999,7 @@ const MENU_HELP: &[(&str, &str)] = &[
     ("log", "System log"),
     ("system", "System settings and commands"),
     ("system/clock", "Date, time and time zone"),
+    ("system/clock/manual", "Manual time zone settings"),
     ("system/identity", "The router's name"),
     ("system/note", "Note shown at login"),
     ("system/package", "Installed software packages"),
@@ -1032,6 +1033,7 @@ const COMMAND_HELP: &[(&str, &str)] = &[
     ("reset-configuration", "Return to the default configuration"),
     ("reset-counters", "Reset the counters of items"),
     ("reset-counters-all", "Reset the counters of every item"),
+    ("run", "Run a script"),
     ("set", "Change item properties"),
     ("shutdown", "Power the router off"),
     ("undo", "Undo the last change"),

@@ -13,6 +13,7 @@
 //! Guarantees: total on every input (errors are printed RouterOS style, never panics); nested
 //! substitutions and blocks are bounded by [`MAX_DEPTH`]; loops by [`MAX_STEPS`].
 
+mod clock;
 mod commands;
 pub mod complete;
 mod connections;
@@ -25,6 +26,8 @@ mod log;
 mod package;
 mod print;
 mod resolve;
+mod schedule;
+mod script_run;
 pub mod undo;
 pub mod val;
 

@@ -39,7 +39,11 @@ impl Val {
                 let parts: Vec<String> = items.iter().map(Val::to_text).collect();
                 parts.join(";")
             }
-            Val::Code(_) => String::from("(code)"),
+            // A block given as a value (`source={...}`, `on-event={...}`) is kept as its text.
+            Val::Code(script) => {
+                let lines: Vec<&str> = script.commands.iter().map(|c| c.text.as_str()).collect();
+                lines.join("\n")
+            }
         }
     }
 

@@ -58,6 +58,7 @@ pub static MENUS: &[&MenuDef] = &[
     &ipv6::ROUTE,
     &ipv6::SETTINGS,
     &system::CLOCK,
+    &system::CLOCK_MANUAL,
     &system::IDENTITY,
     &system::NOTE,
     &package::PACKAGE,

@@ -1,5 +1,10 @@
-//! `/system identity|clock|note|routerboard|script|scheduler` and `/user` (routeros-reference.md §5).
-//! Scripts and the scheduler are stored (real exports contain them); running them comes later.
+//! `/system identity|clock|clock manual|note|routerboard|script|scheduler` and `/user`
+//! (routeros-reference.md §5).
+//!
+//! The clock's `time`, `date`, `gmt-offset` and `dst-active` are the running clock's, never stored
+//! (`crate::clock`; `set time=`/`date=` moves the clock). Scripts run with `/system script run` and
+//! from the scheduler (`crate::scheduler`); their `run-count`, `last-started` and `next-run` are the
+//! running system's counters, which a restart clears, as on RouterOS.
 
 use crate::model::schema::{FLAG_DISABLED, MenuDef, MenuKind, PrintStyle, PropDef};
 use crate::value::ValueType;
@@ -19,12 +24,28 @@ pub static CLOCK: MenuDef = MenuDef {
     path: "system/clock",
     kind: MenuKind::Singleton,
     storage: "system/clock",
+    // In the order RouterOS v7 prints them. `time` and `date` are set through the running clock.
     props: &[
-        PropDef::new("time-zone-name", ValueType::Name).default("manual"),
+        PropDef::new("time", ValueType::TimeOfDay),
+        PropDef::new("date", ValueType::Name),
         PropDef::new("time-zone-autodetect", ValueType::Bool).default("yes"),
-        PropDef::new("time", ValueType::TimeOfDay).read_only(),
-        PropDef::new("date", ValueType::Name).read_only(),
+        PropDef::new("time-zone-name", ValueType::Name).default("manual"),
+        PropDef::new("gmt-offset", ValueType::Name).read_only(),
+        PropDef::new("dst-active", ValueType::Bool).read_only(),
     ],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: &[],
+};
+
+/// `/system clock manual`: the offset from UTC while the time zone name is `manual` (daylight saving
+/// rules are not kept: `crate::clock`).
+pub static CLOCK_MANUAL: MenuDef = MenuDef {
+    path: "system/clock/manual",
+    kind: MenuKind::Singleton,
+    storage: "system/clock/manual",
+    props: &[PropDef::new("time-zone", ValueType::Name).default("+00:00")],
     key: None,
     unique: &[],
     print: PrintStyle::Properties,
@@ -99,6 +120,16 @@ pub static SCRIPT: MenuDef = MenuDef {
         PropDef::new("owner", ValueType::Name).default("admin"),
         PropDef::new("policy", ValueType::EnumSet(POLICIES)),
         PropDef::new("dont-require-permissions", ValueType::Bool).default("no"),
+        PropDef::new(
+            "run-count",
+            ValueType::Integer {
+                min: 0,
+                max: i64::MAX,
+            },
+        )
+        .default("0")
+        .read_only(),
+        PropDef::new("last-started", ValueType::Name).read_only(),
         PropDef::new("comment", ValueType::Text),
     ],
     key: Some("name"),
@@ -113,17 +144,35 @@ pub static SCHEDULER: MenuDef = MenuDef {
     storage: "system/scheduler",
     props: &[
         PropDef::new("name", ValueType::Name).required(),
+        // Filled in with the clock's date and time when `add` leaves them out (crate::scheduler).
         PropDef::new("start-date", ValueType::Name),
-        PropDef::new("start-time", ValueType::Name).default("startup"),
+        PropDef::new("start-time", ValueType::Name),
         PropDef::new("interval", ValueType::Duration).default("0s"),
         PropDef::new("on-event", ValueType::Text).default(""),
         PropDef::new("policy", ValueType::EnumSet(POLICIES)),
         PropDef::new("disabled", ValueType::Bool).default("no"),
+        PropDef::new(
+            "run-count",
+            ValueType::Integer {
+                min: 0,
+                max: i64::MAX,
+            },
+        )
+        .default("0")
+        .read_only(),
+        PropDef::new("next-run", ValueType::Name).read_only(),
         PropDef::new("comment", ValueType::Text),
     ],
     key: Some("name"),
     unique: &[(&["name"], "failure: item with such name already exists")],
-    print: PrintStyle::Columns(&["name", "start-date", "start-time", "interval", "on-event"]),
+    print: PrintStyle::Columns(&[
+        "name",
+        "start-date",
+        "start-time",
+        "interval",
+        "on-event",
+        "run-count",
+    ]),
     flags: &[FLAG_DISABLED],
 };
 
