@@ -1,10 +1,17 @@
-//! The monotonic clock: the CPU's time-stamp counter, calibrated against the PIT at boot.
+//! The monotonic clock: the CPU's time-stamp counter, calibrated against the PIT at boot; and the
+//! router's clock (`/system clock`, log stamps, export headers) counted on it.
 //!
 //! `now()` never goes backwards on one CPU (the appliance runs on one). The TSC rate is measured over three
 //! 10 ms PIT intervals and the median taken, which rejects an interval stretched by the host descheduling a
 //! TCG vCPU. The periodic timer interrupt (`TICK_HZ`) only wakes the main loop; time itself comes from the TSC.
+//!
+//! The router's clock is the real-time clock's UTC reading at boot (`rtc`, [`start_wall`]) plus the
+//! monotonic time since, shown as local time: plus the configured offset from UTC
+//! ([`set_gmt_offset`], `config::clock::gmt_offset`). `/system clock set` moves it
+//! ([`set_wall_seconds`]) until the next boot; the real-time clock itself is never written. Without a
+//! readable real-time clock it starts at 1970-01-01 00:00:00, as a CHR without NTP shows it.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use crate::pit;
 
@@ -73,10 +80,53 @@ pub fn now() -> Instant {
     Instant(cycles_to_nanos(cycles))
 }
 
-/// The router's clock, in seconds since 1970-01-01 00:00:00. No real-time clock is read yet, so it is
-/// the time since boot on 1970-01-01, as a CHR without NTP shows it (`/log print`, export headers).
+/// The router's clock (UTC) at kernel entry, in milliseconds since 1970-01-01 00:00:00.
+static UTC_AT_ENTRY_MS: AtomicI64 = AtomicI64::new(0);
+/// How far local time is ahead of UTC, in seconds.
+static GMT_OFFSET: AtomicI64 = AtomicI64::new(0);
+
+/// Starts the router's clock: it reads `utc_seconds` (since 1970-01-01 00:00:00 UTC) now.
+pub fn start_wall(utc_seconds: u64) {
+    let ms = i64::try_from(utc_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    UTC_AT_ENTRY_MS.store(ms.saturating_sub(uptime_ms()), Ordering::Relaxed);
+}
+
+/// Local time is `seconds` ahead of UTC from now on (negative: behind).
+pub fn set_gmt_offset(seconds: i64) {
+    GMT_OFFSET.store(seconds, Ordering::Relaxed);
+}
+
+/// The router's clock (local time) reads `local_seconds` now.
+pub fn set_wall_seconds(local_seconds: u64) {
+    let local_ms = i64::try_from(local_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let offset_ms = GMT_OFFSET.load(Ordering::Relaxed).saturating_mul(1000);
+    UTC_AT_ENTRY_MS.store(
+        local_ms
+            .saturating_sub(offset_ms)
+            .saturating_sub(uptime_ms()),
+        Ordering::Relaxed,
+    );
+}
+
+/// The router's clock (local time) when the monotonic clock read `uptime_ms`, in seconds since
+/// 1970-01-01 00:00:00 (never before it).
+pub fn wall_seconds_at(uptime_ms: u64) -> u64 {
+    let uptime = i64::try_from(uptime_ms).unwrap_or(i64::MAX);
+    let offset_ms = GMT_OFFSET.load(Ordering::Relaxed).saturating_mul(1000);
+    let ms = UTC_AT_ENTRY_MS
+        .load(Ordering::Relaxed)
+        .saturating_add(uptime)
+        .saturating_add(offset_ms);
+    u64::try_from(ms).unwrap_or(0) / 1000
+}
+
+/// The router's clock now (local time), in seconds since 1970-01-01 00:00:00.
 pub fn wall_seconds() -> u64 {
-    now().as_millis() / 1000
+    wall_seconds_at(now().as_millis())
+}
+
+fn uptime_ms() -> i64 {
+    i64::try_from(now().as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Called by the timer interrupt handler.

@@ -1,13 +1,18 @@
 //! The serial console: feeds received bytes to the RouterOS shell (`config::Shell`), which starts at the
 //! login prompt, and answers its questions about the system with live facts from the kernel.
+//!
+//! It also runs `/system scheduler` (`config::scheduler`) on the configuration it edits, once a
+//! second, with a session of its own; the run counters live in [`Kernel`].
 
 use alloc::string::String;
 use core::fmt;
 
 use alloc::vec::Vec;
 
+use config::cli::Session;
 use config::log_memory::LogEntry;
 use config::model::{Config, Item, MenuDef};
+use config::scheduler::{self, Now, Runs};
 use config::{InterfaceInfo, ResourceInfo, Shell, SystemControl};
 use drivers::net::NetCounters;
 
@@ -35,6 +40,8 @@ pub struct Kernel {
     /// [`Datapath::stats`]: the drivers count from boot, so `print stats` shows what was counted since.
     /// (The engine's own counters are reset in the engine.)
     baselines: Vec<Option<NicBaseline>>,
+    /// Scripts' and scheduler items' run counters, and what the scheduler remembers.
+    runs: Runs,
 }
 
 /// The NIC counters of one port when they were last reset.
@@ -68,7 +75,16 @@ impl Kernel {
             safe_mode: false,
             last_input_ms: 0,
             baselines: Vec::new(),
+            runs: Runs::new(),
         }
+    }
+}
+
+/// Now on the router's clock and on the time since boot, for the scheduler.
+fn scheduler_now() -> Now {
+    Now {
+        wall: clock::wall_seconds(),
+        uptime: clock::now().as_millis() / 1000,
     }
 }
 
@@ -119,14 +135,22 @@ pub struct Console {
     kernel: Kernel,
     /// The configuration the console edits; what was last applied and saved is in `Configuration`.
     config: Config,
+    /// The session scheduled scripts run in (their globals, their menu).
+    scheduler: Session,
+    /// The second since boot the scheduler last ran in.
+    scheduled_at: Option<u64>,
 }
 
 impl Console {
     pub fn new(configuration: &Configuration) -> Self {
+        let config = configuration.saved.config.clone();
+        clock::set_gmt_offset(config::clock::gmt_offset(&config));
         Self {
             shell: Shell::at_login(),
             kernel: Kernel::new(),
-            config: configuration.saved.config.clone(),
+            config,
+            scheduler: Session::new(),
+            scheduled_at: None,
         }
     }
 
@@ -137,8 +161,9 @@ impl Console {
 
     /// Handles every byte received so far (after moving the firewall's new log lines into the log
     /// `/log print` reads), then lets the shell update a live view (`print interval=`, `/log print
-    /// follow`). The main loop calls this on every pass, and a pass follows every interrupt — at least
-    /// the timer's [`clock::TICK_HZ`] a second — so a view is updated within 10 ms of being due.
+    /// follow`), then runs the scheduler items due, at most once a second. The main loop calls this on
+    /// every pass, and a pass follows every interrupt — at least the timer's [`clock::TICK_HZ`] a
+    /// second — so a view is updated within 10 ms of being due.
     pub fn poll(&mut self, datapath: &mut Datapath, configuration: &mut Configuration) {
         logger::collect_firewall(&mut datapath.engine_mut().hooks_mut().state_mut().log);
         while let Some(byte) = serial::read_byte() {
@@ -157,6 +182,11 @@ impl Console {
             configuration: &mut *configuration,
         };
         self.shell.poll(&mut Output, &mut kernel, &mut self.config);
+        let now = scheduler_now();
+        if self.scheduled_at != Some(now.uptime) {
+            self.scheduled_at = Some(now.uptime);
+            scheduler::run_due(&mut self.config, &mut self.scheduler, &mut kernel, now);
+        }
     }
 }
 
@@ -182,6 +212,7 @@ impl SystemControl for KernelView<'_> {
 
     fn apply(&mut self, config: &Config) -> Result<(), String> {
         self.datapath.apply(config)?;
+        clock::set_gmt_offset(config::clock::gmt_offset(config));
         // In safe mode the stored configuration stays the one from before it (config::safe_mode).
         if self.kernel.safe_mode {
             return Ok(());
@@ -212,6 +243,7 @@ impl SystemControl for KernelView<'_> {
             let l2mtu = mtu.parse::<u32>().map_or(1514, |m| m + 14);
             values.push(("l2mtu", alloc::format!("{l2mtu}")));
         }
+        values.extend(self.kernel.runs.status(menu, item, scheduler_now()));
         values
     }
 
@@ -259,16 +291,12 @@ impl SystemControl for KernelView<'_> {
         clock::wall_seconds()
     }
 
-    fn clock_text(&self) -> String {
-        let seconds = clock::wall_seconds();
-        // No real-time clock is read yet: the export header shows the time since boot on 1970-01-01,
-        // as RouterOS does on a CHR without NTP.
-        alloc::format!(
-            "1970-01-01 {:02}:{:02}:{:02}",
-            (seconds / 3600) % 24,
-            (seconds / 60) % 60,
-            seconds % 60
-        )
+    fn set_clock(&mut self, seconds: u64) {
+        clock::set_wall_seconds(seconds);
+    }
+
+    fn runs(&mut self) -> Option<&mut Runs> {
+        Some(&mut self.kernel.runs)
     }
 
     fn entropy(&self) -> u64 {

@@ -114,7 +114,9 @@ pub fn collect_firewall(lines: &mut LogRing) {
     interrupts::without_interrupts(|| {
         let mut memory = MEMORY.lock();
         for line in lines.lines() {
-            let seconds = u64::try_from(line.time.total_millis()).unwrap_or(0) / 1000;
+            // The engine stamps lines on the monotonic clock; the log shows the router's clock.
+            let uptime_ms = u64::try_from(line.time.total_millis()).unwrap_or(0);
+            let seconds = clock::wall_seconds_at(uptime_ms);
             memory.push(seconds, &"firewall,info", &line.text.as_str());
         }
     });

@@ -1,15 +1,16 @@
 //! The appliance kernel: a single-address-space unikernel for x86_64, booted by `bootloader` 0.11 from a
 //! BIOS or UEFI disk image.
 //!
-//! Boot order: serial console, clock calibration, logger, GDT/TSS and IDT (so every later fault is
-//! diagnosed), memory (frames, heap), ACPI, PCI enumeration, timer and serial interrupts, banner; then the
-//! main loop, which serves the console and halts the CPU whenever there is nothing to do.
+//! Boot order: serial console, clock calibration, the real-time clock, logger, GDT/TSS and IDT (so every
+//! later fault is diagnosed), memory (frames, heap), ACPI, PCI enumeration, timer and serial interrupts,
+//! banner; then the main loop, which serves the console and halts the CPU whenever there is nothing to do.
 //!
 //! After PCI enumeration the NICs are started (`nic`) and the packet engine is built with the factory
 //! configuration (`datapath`); the main loop then alternates between the console and datapath rounds.
 //!
-//! `unsafe` is confined to the hardware modules: `serial`, `pit`, `clock` (rdtsc), `gdt`, `interrupts`,
-//! `memory`, `frame_allocator`, `dma`, `mmio`, `ata`, `pci`, `acpi`, `power` and the kernel test suite.
+//! `unsafe` is confined to the hardware modules: `serial`, `pit`, `clock` (rdtsc), `rtc`, `gdt`,
+//! `interrupts`, `memory`, `frame_allocator`, `dma`, `mmio`, `ata`, `pci`, `acpi`, `power` and the kernel
+//! test suite.
 
 #![no_std]
 #![no_main]
@@ -44,6 +45,7 @@ mod null_forward;
 mod pci;
 mod pit;
 mod power;
+mod rtc;
 mod serial;
 mod storage;
 
@@ -70,6 +72,11 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
     serial::init();
     // Calibrate first: log timestamps come from the clock.
     let tsc_hz = clock::calibrate();
+    // The router's clock starts from the real-time clock before the first log line is stamped.
+    let rtc = rtc::read_utc_seconds();
+    if let Ok(seconds) = rtc {
+        clock::start_wall(seconds);
+    }
     logger::init();
     gdt::init();
     interrupts::init();
@@ -82,6 +89,15 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
         Err(error) => panic!("memory setup failed: {error:?}"),
     };
     log::info!("clock: TSC at {} MHz", tsc_hz / 1_000_000);
+    match rtc {
+        Ok(seconds) => log::info!(
+            "clock: real-time clock reads {} UTC",
+            config::clock::format_date_time(seconds)
+        ),
+        Err(error) => log::warn!(
+            "clock: real-time clock unreadable ({error}); the clock starts at 1970-01-01 00:00:00"
+        ),
+    }
     log::info!(
         "memory: {} MiB usable, heap {} MiB at {:#x}",
         memory.usable_bytes >> 20,

@@ -3,7 +3,8 @@
 //! (saved on the config partition), the CHR default on a fresh disk, a baked `.rsc`, and a broken `.rsc`
 //! refused by the image builder with its line and column; line editing, Tab completion, `?` help and
 //! safe mode (Ctrl-X, Ctrl-D undoing, a safe-mode change not surviving a reboot) on the way; the log,
-//! followed live until Ctrl-C, and a `print interval=` repainting until `q`. Every test
+//! followed live until Ctrl-C, and a `print interval=` repainting until `q`; the router's clock (the
+//! host's date, through the real-time clock) and a scheduler item logging. Every test
 //! logs in first ([`tests::login`]); one checks the login itself: a refused password, the new password
 //! the first login asks for, `/quit`, Ctrl-D, `/password`, and the password surviving a reboot.
 
@@ -319,6 +320,44 @@ fn the_log_shows_boot_lines_and_script_messages() {
 
     let board = run_command(&mut vm, "/system routerboard print");
     assert!(board.contains("routerboard: no"), "{board}");
+
+    // The router's clock comes from the real-time clock, which QEMU starts at the host's UTC: the
+    // date is the host's (either side of a midnight passing meanwhile).
+    let host_before = host_utc_date();
+    let clock = run_command(&mut vm, "/system clock print");
+    let host_after = host_utc_date();
+    let date = property(&clock, "date").unwrap_or("");
+    assert!(
+        date == host_before || date == host_after,
+        "host {host_before}/{host_after}:\n{clock}"
+    );
+    assert_eq!(property(&clock, "gmt-offset"), Some("+00:00"), "{clock}");
+    let export = run_command(&mut vm, "/system identity export");
+    assert!(export.contains(&format!("# {date} ")), "{export}");
+
+    // A scheduler item every 5 s logs from the scheduler, without the console doing anything.
+    run_command(
+        &mut vm,
+        "/system scheduler add name=tick interval=5s on-event=\":log info tick\"",
+    );
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    let ticks = run_command(&mut vm, "/log print where message=tick");
+    assert!(
+        ticks.lines().any(|l| is_log_line(l, "script,info", "tick")),
+        "{ticks}"
+    );
+    let scheduler = run_command(&mut vm, "/system scheduler print detail");
+    assert!(scheduler.contains("next-run="), "{scheduler}");
+    assert!(!scheduler.contains("run-count=0"), "{scheduler}");
+}
+
+/// Today's date in UTC on the host, `2026-11-22`.
+fn host_utc_date() -> String {
+    let output = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run date: {e}"));
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 /// Types `text` and Enter, then waits for `then`.
