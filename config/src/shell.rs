@@ -29,6 +29,10 @@
 //! keeps the console after it returns; [`Shell::poll`] updates it and every key goes to it instead of
 //! the line editor — Ctrl-C or `q` ends it and the prompt comes back, other keys are ignored.
 //!
+//! The login prompt asks the terminal how wide it is ([`TERMINAL_WIDTH_QUERY`]); its answer, whenever it
+//! comes, is taken by the line editor (never as a key press), which from then on wraps long lines at that
+//! width, and Tab's candidate columns fit it.
+//!
 //! Guarantees: never panics on any byte sequence; lines are bounded by [`MAX_LINE_LEN`]; output line endings
 //! are `"\r\n"`; [`SystemControl::reboot`] and [`SystemControl::shutdown`] are called only after a `y` answer.
 //! Console write errors are ignored (output is best effort; input handling does not depend on it).
@@ -47,6 +51,16 @@ use crate::login::{Dialog, Outcome};
 use crate::model::{Config, Item, MenuDef};
 use crate::resource::ResourceInfo;
 use crate::safe_mode::SafeMode;
+
+/// Asks the terminal how wide its screen is: save the cursor (DECSC), move right as far as the screen goes
+/// (CUF 999 stops at the right margin), report the cursor's position (DSR 6, answered with CPR
+/// `ESC [ row ; column R`), restore the cursor (DECRC). The column of the answer is the width the line
+/// editor wraps long lines at; a terminal that does not answer leaves it unknown (see
+/// [`crate::line_editor`]). Sent with the login prompt, so every session learns the terminal it runs on.
+pub const TERMINAL_WIDTH_QUERY: &str = "\x1b7\x1b[999C\x1b[6n\x1b8";
+
+/// What the console shows before a continued line.
+const CONTINUATION_PROMPT: &str = "\\ ";
 
 /// Longest command line the console accepts, in characters.
 pub const MAX_LINE_LEN: usize = 4096;
@@ -323,6 +337,9 @@ impl Shell {
         match &self.dialog {
             Some(dialog) => {
                 let _ = out.write_str(&dialog.prompt(config));
+                if dialog.is_login() {
+                    let _ = out.write_str(TERMINAL_WIDTH_QUERY);
+                }
             }
             None => self.write_prompt(out, config),
         }
@@ -358,6 +375,9 @@ impl Shell {
         let Some(key) = self.editor.read_key(byte) else {
             return;
         };
+        if self.took_cursor_report(key) {
+            return;
+        }
         let Some(dialog) = self.dialog.as_mut() else {
             return;
         };
@@ -391,6 +411,7 @@ impl Shell {
         }
         if let Some(live) = self.live.as_mut() {
             if let Some(key) = self.editor.read_key(byte)
+                && !matches!(key, Key::CursorReport { .. })
                 && live.key(key, out)
             {
                 live.end(out);
@@ -434,7 +455,7 @@ impl Shell {
                     if crate::script::is_incomplete(&self.pending_lines)
                         && self.pending_lines.len() < MAX_LINE_LEN * 4
                     {
-                        let _ = out.write_str("\\ ");
+                        self.write_continuation(out);
                         return;
                     }
                     let source = core::mem::take(&mut self.pending_lines);
@@ -483,6 +504,9 @@ impl Shell {
                 let Some(key) = self.editor.read_key(byte) else {
                     return;
                 };
+                if self.took_cursor_report(key) {
+                    return;
+                }
                 self.mode = Mode::Editing;
                 match key {
                     Key::Char(answer @ (b'y' | b'Y')) => {
@@ -511,8 +535,27 @@ impl Shell {
         }
     }
 
-    fn write_prompt(&self, out: &mut dyn Write, config: &Config) {
-        let _ = out.write_str(&self.prompt(config));
+    /// A terminal's answer to [`TERMINAL_WIDTH_QUERY`] is no key press: the line editor takes the width
+    /// from it. Returns whether `key` was one.
+    fn took_cursor_report(&mut self, key: Key) -> bool {
+        if let Key::CursorReport { column, .. } = key {
+            self.editor.cursor_report(column);
+            return true;
+        }
+        false
+    }
+
+    /// Writes the command prompt; the line editor's line starts after it.
+    fn write_prompt(&mut self, out: &mut dyn Write, config: &Config) {
+        let prompt = self.prompt(config);
+        let _ = out.write_str(&prompt);
+        self.editor.start_line(prompt.chars().count(), out);
+    }
+
+    /// Writes the prompt of a continued line (after a line ending in `\` or inside `{ }`).
+    fn write_continuation(&mut self, out: &mut dyn Write) {
+        let _ = out.write_str(CONTINUATION_PROMPT);
+        self.editor.start_line(CONTINUATION_PROMPT.len(), out);
     }
 
     /// The command typed so far, up to the cursor: continued lines and the line being edited up to its
@@ -533,7 +576,8 @@ impl Shell {
         self.editor.insert_str(&completion.insert, out);
         if completion.candidates.len() > 1 {
             if listing_armed {
-                let lines = complete::columns(&completion.candidates, SCREEN_WIDTH);
+                let width = self.editor.width().unwrap_or(SCREEN_WIDTH);
+                let lines = complete::columns(&completion.candidates, width);
                 self.show_and_redraw(out, config, &lines);
             } else {
                 self.listing_armed = true;
@@ -553,7 +597,8 @@ impl Shell {
     }
 
     /// Prints `lines` under the line being edited, then the prompt and the line, the cursor where it was.
-    fn show_and_redraw(&self, out: &mut dyn Write, config: &Config, lines: &[String]) {
+    fn show_and_redraw(&mut self, out: &mut dyn Write, config: &Config, lines: &[String]) {
+        self.editor.park(out);
         let _ = out.write_str("\r\n");
         for line in lines {
             let _ = write!(out, "{line}\r\n");
@@ -561,7 +606,7 @@ impl Shell {
         if self.pending_lines.is_empty() {
             self.write_prompt(out, config);
         } else {
-            let _ = out.write_str("\\ ");
+            self.write_continuation(out);
         }
         self.editor.redraw(out);
     }

@@ -3,7 +3,7 @@ use alloc::vec::Vec;
 use super::*;
 use crate::cli::{self, Mode, Session};
 use crate::resource::ResourceInfo;
-use crate::shell::Shell;
+use crate::shell::{Shell, TERMINAL_WIDTH_QUERY};
 
 /// A stand-in for the kernel that keeps what was applied (and so saved) last.
 #[derive(Default)]
@@ -278,7 +278,8 @@ fn password_command_with_arguments_checks_old_and_confirmation() {
 #[test]
 fn the_console_starts_at_the_login_prompt() {
     let (shell, out) = console();
-    assert_eq!(out, LOGIN);
+    // With the question that asks the terminal how wide it is.
+    assert_eq!(out, format!("{LOGIN}{TERMINAL_WIDTH_QUERY}"));
     assert!(!shell.logged_in());
     // The identity names the router at the prompt.
     let mut config = fresh();
@@ -415,7 +416,7 @@ fn quit_and_ctrl_d_log_out_and_forget_the_session() {
     let out = typed(&mut shell, &mut sys, &mut config, "/ip\r/quit\r\n");
     assert_eq!(
         out,
-        format!("/ip\r\n[admin@MikroTik] /ip> /quit\r\n\r\n{LOGIN}")
+        format!("/ip\r\n[admin@MikroTik] /ip> /quit\r\n\r\n{LOGIN}{TERMINAL_WIDTH_QUERY}")
     );
     assert!(!shell.logged_in());
     // Back in: at the root, with no history to recall (Up does nothing at the command line).
@@ -423,7 +424,7 @@ fn quit_and_ctrl_d_log_out_and_forget_the_session() {
     assert_eq!(out, format!("admin\r\nPassword: \r\n{PROMPT}"));
     // Ctrl-D on a line with text erases under the cursor; on an empty line it logs out.
     let out = typed(&mut shell, &mut sys, &mut config, "x\x1b[D\x04\x04");
-    assert_eq!(out, format!("x\x08 \x08\r\n{LOGIN}"));
+    assert_eq!(out, format!("x\x08 \x08\r\n{LOGIN}{TERMINAL_WIDTH_QUERY}"));
     assert!(!shell.logged_in());
     // Only the console's user can quit: a script cannot.
     let printed = run(&mut config, &mut sys, ":do { /quit }");
@@ -564,4 +565,39 @@ fn reset_configuration_keeps_the_users_only_when_asked() {
             "what is running is what is saved"
         );
     }
+}
+
+#[test]
+fn the_terminal_answers_how_wide_it_is_and_long_lines_wrap_at_that() {
+    let (mut shell, _) = console();
+    let mut config = fresh();
+    let mut sys = FakeSystem::default();
+    // The terminal's answer comes in while the user types the name; it is no key press.
+    let out = typed(
+        &mut shell,
+        &mut sys,
+        &mut config,
+        "ad\x1b[24;40Rmin\r\rpw\rpw\r",
+    );
+    assert!(out.starts_with("admin\r\nPassword: "), "{out:?}");
+    assert!(shell.logged_in());
+    // The 19-column prompt and 21 characters fill the 40-column row: the cursor goes to the next row,
+    // and Left comes back up to the end of the row above.
+    let out = typed(
+        &mut shell,
+        &mut sys,
+        &mut config,
+        "/system identity prin\x1b[D",
+    );
+    assert_eq!(out, "/system identity prin\r\n\x1b[1A\x1b[39C");
+    // An answer while a question waits is not the answer.
+    let out = typed(
+        &mut shell,
+        &mut sys,
+        &mut config,
+        "\x05\r\x03/system reboot\r\x1b[24;80R",
+    );
+    assert!(out.ends_with("Reboot, yes? [y/N]: "), "{out:?}");
+    let out = typed(&mut shell, &mut sys, &mut config, "n");
+    assert_eq!(out, format!("n\r\n{PROMPT}"));
 }
