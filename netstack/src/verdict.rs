@@ -91,11 +91,14 @@ pub enum DropReason {
     /// The NIC's offload claim did not fit the packet (a partial checksum outside it, a super-frame
     /// that is not TCP/IPv4), or a super-frame could not be segmented.
     BadOffload,
+    /// A DHCP datagram for the router found the link datagram queue full (its DHCP services are not
+    /// keeping up).
+    LinkQueueFull,
 }
 
 impl DropReason {
     /// Every reason, in counter order.
-    pub const ALL: [DropReason; 27] = [
+    pub const ALL: [DropReason; 28] = [
         DropReason::MalformedFrame,
         DropReason::NotOurMac,
         DropReason::UnknownEthertype,
@@ -123,6 +126,7 @@ impl DropReason {
         DropReason::NoBuffer,
         DropReason::Reassembly,
         DropReason::BadOffload,
+        DropReason::LinkQueueFull,
     ];
 
     /// A short name for counters and traces (`malformed-ipv4`).
@@ -155,6 +159,7 @@ impl DropReason {
             DropReason::NoBuffer => "no-buffer",
             DropReason::Reassembly => "reassembly",
             DropReason::BadOffload => "bad-offload",
+            DropReason::LinkQueueFull => "link-queue-full",
         }
     }
 }

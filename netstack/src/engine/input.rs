@@ -132,6 +132,10 @@ impl<H: Hooks> Engine<H> {
                 bump(&mut self.stats.super_frames);
             }
         }
+        // DHCP goes to the router's DHCP services below the firewall (see `link_datagrams`).
+        let Some(mut packet) = self.divert_link_datagram(packet, now) else {
+            return;
+        };
         if self.hooks.wants_whole_datagrams()
             && ipv4_ingress::is_fragment(&Ipv4Packet::new_unchecked(packet.l3()))
         {

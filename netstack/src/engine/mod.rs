@@ -4,6 +4,7 @@
 //! ```text
 //! receive ─ ethernet ─┬─ ARP ─ neighbor (answer, learn, release waiting packets)
 //!                     └─ IPv4 ─ ipv4_ingress ─ [prerouting hooks] ─ routing decision
+//!   ipv4_ingress ─ UDP to DHCP ports ─ link datagram queue (DHCP client and server, below the firewall)
 //!   routing decision ─┬─ local ─ [input hooks] ─ local stack (smoltcp) ─ replies ─ originate
 //!                     └─ forward ─ TTL ─ [forward hooks] ─ postrouting
 //!   originate ─ routing ─ [output hooks] ─ postrouting
@@ -19,6 +20,7 @@
 
 mod fast_path;
 mod input;
+mod link_datagrams;
 mod originate;
 mod output;
 mod stats;
@@ -29,6 +31,9 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 use smoltcp::wire::{EthernetAddress, IpProtocol, Ipv4Address, Ipv4Cidr, Ipv4Packet};
 
+pub use self::link_datagrams::{
+    DHCP_CLIENT_PORT, DHCP_SERVER_PORT, LINK_QUEUE_LEN, LinkDatagram, LinkSendError,
+};
 pub use self::stats::EngineStats;
 use crate::Instant;
 use crate::address::{AddressError, AddressId, AddressTable};
@@ -127,6 +132,8 @@ pub struct Engine<H: Hooks = NoHooks> {
     icmp_ident: u16,
     /// Fragments held until their datagram is whole (only when the hooks want whole datagrams).
     reassembler: Reassembler,
+    /// DHCP datagrams taken off the link for the router's DHCP client and server (`link_datagrams`).
+    link_datagrams: VecDeque<LinkDatagram>,
 }
 
 impl Engine<NoHooks> {
@@ -164,6 +171,7 @@ impl<H: Hooks> Engine<H> {
             ours: Vec::new(),
             icmp_ident: 0,
             reassembler: Reassembler::new(ReassemblyConfig::default()),
+            link_datagrams: VecDeque::new(),
         }
     }
 

@@ -272,7 +272,7 @@ impl<H: Hooks> Engine<H> {
     }
 
     /// Queues a finished frame; counts it as a tx drop when the queue is full.
-    fn enqueue_frame(&mut self, out: InterfaceId, frame: TxFrame, len: usize) {
+    pub(super) fn enqueue_frame(&mut self, out: InterfaceId, frame: TxFrame, len: usize) {
         let limit = self.config.tx_queue_len;
         let (Some(queue), Some(interface)) = (
             self.tx.get_mut(usize::from(out.0)),

@@ -35,6 +35,10 @@ pub struct EngineStats {
     pub segments_made: u64,
     /// Partial checksums the engine completed itself.
     pub checksums_completed: u64,
+    /// DHCP datagrams taken off the link and queued for the router's DHCP services, and datagrams
+    /// those services sent out of an interface directly (`Engine::send_link_datagram`).
+    pub link_datagrams_received: u64,
+    pub link_datagrams_sent: u64,
 }
 
 /// Adds one, saturating (counters never wrap or panic).
