@@ -1,6 +1,6 @@
 //! The commands: menu commands (`add`, `set`, `remove`, `enable`, `disable`, `comment`, `move`, `get`,
 //! `find`, `print`, `export`; `reset-counters` is in `counters`, the connection table's commands in
-//! `connections`, `/log print` and `:log` in `log`), system commands (`/import`, `/undo`, `/redo`,
+//! `connections`, `/log print` and `:log` in `log`, `/file` in `files`), system commands (`/import`, `/undo`, `/redo`,
 //! `/system reboot` …) and the scripting commands (`:put`, `:local`, `:global`, `:set`, `:if`,
 //! `:foreach`, `:do`, `:delay`, `:log`, `:error`) as RouterOS defines them (routeros-reference.md §6).
 
@@ -471,50 +471,6 @@ impl Env<'_> {
         if errors == 0 {
             let _ = write_line(self.out, "Script file loaded and executed successfully");
         }
-        Ok(Val::Nothing)
-    }
-
-    fn file_print(&mut self, mut args: Args) -> Result<Val, CliError> {
-        args.flag("without-paging");
-        args.leftover()?;
-        let files = self.system.files();
-        if files.is_empty() {
-            return Ok(Val::Nothing);
-        }
-        let rows: Vec<crate::table::Row> = files
-            .iter()
-            .map(|(name, size)| crate::table::Row {
-                flags: Vec::new(),
-                cells: alloc::vec![name.clone(), String::from("script"), format!("{size}")],
-                ..Default::default()
-            })
-            .collect();
-        let columns = [
-            crate::table::Column {
-                header: "NAME",
-                align: crate::table::Align::Left,
-            },
-            crate::table::Column {
-                header: "TYPE",
-                align: crate::table::Align::Left,
-            },
-            crate::table::Column {
-                header: "SIZE",
-                align: crate::table::Align::Right,
-            },
-        ];
-        let _ = crate::table::write_table(self.out, &[], &columns, &rows);
-        Ok(Val::Nothing)
-    }
-
-    fn file_remove(&mut self, mut args: Args) -> Result<Val, CliError> {
-        let name = match args.take("numbers") {
-            Some(v) => v.to_text(),
-            None if !args.unnamed.is_empty() => args.unnamed.remove(0).0.to_text(),
-            None => return Err(CliError::plain("expected item id")),
-        };
-        args.leftover()?;
-        self.system.remove_file(&name).map_err(CliError::plain)?;
         Ok(Val::Nothing)
     }
 

@@ -20,6 +20,7 @@ mod connections;
 mod counters;
 mod eval;
 mod export;
+mod files;
 mod items;
 pub mod live;
 mod log;
