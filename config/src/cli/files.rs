@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(format_size(0), "0");
         assert_eq!(format_size(1023), "1023");
         assert_eq!(format_size(1024), "1.0KiB");
-        assert_eq!(format_size(1970_278), "1924.1KiB");
+        assert_eq!(format_size(1_970_278), "1924.1KiB");
         assert_eq!(format_size(10_239 * 1024), "10239.0KiB");
         assert_eq!(format_size(10 * 1024 * 1024), "10.0MiB");
         assert_eq!(format_size(11_639_194), "11.1MiB");
