@@ -42,6 +42,7 @@ extern crate alloc;
 pub mod address;
 pub mod checksum;
 pub mod conntrack;
+pub mod dhcp_client;
 pub mod engine;
 pub mod factory;
 pub mod firewall;
