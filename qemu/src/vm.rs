@@ -187,6 +187,49 @@ impl Vm {
         }
     }
 
+    /// Waits until `done`, given the output after the previous match (lossy UTF-8), returns how much of it
+    /// makes up the match (a byte length, at most the text's), and returns that much; `what` names the
+    /// wait in errors. For replies that no fixed needle ends, such as "up to whichever prompt comes".
+    pub fn wait_until(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&str) -> Option<usize>,
+    ) -> Result<String, VmError> {
+        let deadline = Instant::now() + timeout;
+        let (lock, ready) = &*self.console;
+        let mut console = lock.lock().unwrap();
+        loop {
+            let text = String::from_utf8_lossy(&console.bytes[self.cursor..]).into_owned();
+            // Only a valid UTF-8 prefix maps back to bytes one to one.
+            if let Some(len) = done(&text).filter(|&len| {
+                text.get(..len)
+                    .is_some_and(|seen| console.bytes[self.cursor..].starts_with(seen.as_bytes()))
+            }) {
+                self.cursor += len;
+                return Ok(text[..len].to_string());
+            }
+            let output = String::from_utf8_lossy(&console.bytes).into_owned();
+            if console.closed {
+                drop(console);
+                let status = self.child.try_wait().ok().flatten();
+                return Err(VmError::Exited {
+                    waiting_for: what.into(),
+                    status,
+                    output,
+                });
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(VmError::Timeout {
+                    waiting_for: what.into(),
+                    output,
+                });
+            }
+            console = ready.wait_timeout(console, deadline - now).unwrap().0;
+        }
+    }
+
     /// Runs a QEMU monitor command (`set_link ether2 off`) and returns QEMU's answer.
     pub fn monitor(&self, command: &str) -> std::io::Result<String> {
         self.monitor.command(command)
