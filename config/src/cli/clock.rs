@@ -6,7 +6,7 @@
 //! time-zone=+HH:MM` checks the offset (`crate::clock`).
 //!
 //! The clock shows local time: what [`SystemControl::clock_seconds`] reads, UTC plus
-//! [`crate::clock::gmt_offset`] on the appliance. A script run in `Mode::DryRun` does not move it.
+//! [`crate::clock::gmt_offset`] on the appliance. A dry run does not move it (`super::dry_run`).
 //!
 //! [`SystemControl::set_clock`]: crate::shell::SystemControl::set_clock
 //! [`SystemControl::clock_seconds`]: crate::shell::SystemControl::clock_seconds
@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use super::eval::Args;
 use super::print::PrintOptions;
 use super::val::Val;
-use super::{CliError, Env, Mode};
+use super::{CliError, Env};
 use crate::clock::{self, SECONDS_PER_DAY};
 use crate::model::Change;
 use crate::model::schema::MenuDef;
@@ -147,7 +147,7 @@ impl Env<'_> {
         if !changes.is_empty() {
             self.config.set(menu, 0, &changes)?;
         }
-        if (time.is_some() || date.is_some()) && self.mode != Mode::DryRun {
+        if time.is_some() || date.is_some() {
             let now = self.system.clock_seconds();
             let day = date.unwrap_or(now - now % SECONDS_PER_DAY);
             let time = time.unwrap_or(now % SECONDS_PER_DAY);

@@ -213,9 +213,6 @@ impl Env<'_> {
         // neither saved nor exported (routeros-reference.md §3).
         let item = self.config.new_item(menu, &changes)?;
         if crate::apply::is_dynamic(menu, &item) {
-            if self.mode == Mode::DryRun {
-                return Ok(Val::Nothing);
-            }
             let id = self
                 .system
                 .add_dynamic(menu, &item)
@@ -278,12 +275,10 @@ impl Env<'_> {
         if menu.storage == "user" {
             crate::login::check_users(self.config).map_err(CliError::plain)?;
         }
-        if self.mode != Mode::DryRun {
-            for id in dynamic {
-                self.system
-                    .remove_dynamic(self.config, menu, id)
-                    .map_err(CliError::plain)?;
-            }
+        for id in dynamic {
+            self.system
+                .remove_dynamic(self.config, menu, id)
+                .map_err(CliError::plain)?;
         }
         Ok(Val::Nothing)
     }
@@ -437,11 +432,32 @@ impl Env<'_> {
             .or_else(|| self.system.read_file(&format!("{name}.rsc")))
             .ok_or_else(|| CliError::plain("failure: no such file"))?;
         let script = script::parse(&text).map_err(|e| CliError::at("syntax error", e.pos))?;
-        let before = self.config.clone();
+        // A dry run reports the errors and leaves everything as it was (cli::dry_run).
+        let run = |env: &mut Env<'_>| env.import_commands(&script, verbose || dry_run, verbose);
+        let errors = if dry_run {
+            self.dry_run(run)
+        } else {
+            run(self)
+        }?;
+        if errors == 0 {
+            let _ = write_line(self.out, "Script file loaded and executed successfully");
+        }
+        Ok(Val::Nothing)
+    }
+
+    /// Runs an imported file's commands from the root menu: the first error stops it, or with
+    /// `go_on` (`verbose`, `dry-run`) is printed and the next command runs; `echo` prints each
+    /// command first. Returns how many failed.
+    fn import_commands(
+        &mut self,
+        script: &script::Script,
+        go_on: bool,
+        echo: bool,
+    ) -> Result<u32, CliError> {
         let saved_path = core::mem::take(&mut self.session.path);
         let mut errors = 0u32;
         for command in &script.commands {
-            if verbose {
+            if echo {
                 let _ = write_line(
                     self.out,
                     &format!("#line {}: {}", command.pos.line, command.text),
@@ -457,7 +473,7 @@ impl Env<'_> {
                     pos: Some(e.pos.unwrap_or(command.pos)),
                     keep_changes: true,
                 };
-                if !verbose && !dry_run {
+                if !go_on {
                     self.session.path = saved_path;
                     return Err(located);
                 }
@@ -465,13 +481,7 @@ impl Env<'_> {
             }
         }
         self.session.path = saved_path;
-        if dry_run {
-            *self.config = before;
-        }
-        if errors == 0 {
-            let _ = write_line(self.out, "Script file loaded and executed successfully");
-        }
-        Ok(Val::Nothing)
+        Ok(errors)
     }
 
     /// `:put`, `:local`, `:global`, `:set`, `:if`, `:foreach`, `:do`, `:delay`, `:log`, `:error`.

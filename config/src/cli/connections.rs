@@ -28,7 +28,7 @@ use super::eval::Args;
 use super::items::{Row, equalities};
 use super::print::PrintOptions;
 use super::val::Val;
-use super::{CliError, Env, Mode};
+use super::{CliError, Env};
 use crate::model::{Item, MenuDef};
 use crate::script::{Expr, Pos};
 
@@ -213,9 +213,6 @@ impl Env<'_> {
     ) -> Result<Val, CliError> {
         let ids = self.targets(menu, &mut args)?;
         args.leftover()?;
-        if self.mode == Mode::DryRun {
-            return Ok(Val::Nothing);
-        }
         for id in ids {
             if !self.system.remove_connection(id) {
                 return Err(CliError::plain("no such item"));
@@ -318,7 +315,7 @@ mod tests {
         let mut config = Config::new();
         let result = run(
             line,
-            Mode::Interactive,
+            crate::cli::Mode::Interactive,
             &mut config,
             &mut Session::new(),
             table,

@@ -7,7 +7,7 @@
 
 use super::eval::Args;
 use super::val::Val;
-use super::{CliError, Env, Mode};
+use super::{CliError, Env};
 use crate::model::MenuDef;
 
 impl Env<'_> {
@@ -30,9 +30,6 @@ impl Env<'_> {
             Some(ids)
         };
         args.leftover()?;
-        if self.mode == Mode::DryRun {
-            return Ok(Val::Nothing);
-        }
         self.system
             .reset_counters(self.config, menu, ids.as_deref())
             .map_err(CliError::plain)?;

@@ -18,6 +18,7 @@ mod commands;
 pub mod complete;
 mod connections;
 mod counters;
+mod dry_run;
 mod eval;
 mod export;
 mod files;
@@ -180,7 +181,8 @@ pub enum Mode {
     Interactive,
     /// Import / baked config: changes are applied once at the end; the first error stops the script.
     Batch,
-    /// Import with `dry-run`: nothing is applied or committed.
+    /// Import with `dry-run`: nothing is applied or committed, and the running system is not
+    /// changed (`cli::dry_run`).
     DryRun,
 }
 
@@ -242,6 +244,14 @@ pub fn run(
         }
     };
     let before = (mode != Mode::Interactive).then(|| config.clone());
+    // A dry run reaches the system only through `DryRunSystem`, which changes nothing.
+    let mut dry;
+    let system: &mut dyn SystemControl = if mode == Mode::DryRun {
+        dry = dry_run::DryRunSystem::new(system);
+        &mut dry
+    } else {
+        system
+    };
     let mut env = Env {
         config,
         system,
