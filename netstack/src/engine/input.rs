@@ -340,6 +340,10 @@ impl<H: Hooks> Engine<H> {
             return;
         }
         self.complete_checksum(&mut packet);
+        // Answers to `/ping` and `/tool traceroute` go to the tools, not the stack (`tools`).
+        if self.take_for_tools(packet.l3(), now) {
+            return self.recycle(packet.into_buffer());
+        }
         self.deliver_to_stack(packet, now);
     }
 

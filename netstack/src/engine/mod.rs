@@ -24,6 +24,7 @@ mod link_datagrams;
 mod originate;
 mod output;
 mod stats;
+mod tools;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -35,6 +36,10 @@ pub use self::link_datagrams::{
     DHCP_CLIENT_PORT, DHCP_SERVER_PORT, LINK_QUEUE_LEN, LinkDatagram, LinkSendError,
 };
 pub use self::stats::EngineStats;
+pub use self::tools::{
+    EchoProbe, MAX_ECHO_SIZE, MAX_TOOL_IDENTS, MIN_ECHO_SIZE, ProbeError, TOOL_REPLY_QUEUE_LEN,
+    ToolReply, ToolReplyKind,
+};
 use crate::Instant;
 use crate::address::{AddressError, AddressId, AddressTable};
 use crate::hooks::{Hooks, NoHooks};
@@ -134,6 +139,8 @@ pub struct Engine<H: Hooks = NoHooks> {
     reassembler: Reassembler,
     /// DHCP datagrams taken off the link for the router's DHCP client and server (`link_datagrams`).
     link_datagrams: VecDeque<LinkDatagram>,
+    /// The ping and traceroute tools' watched identifiers and answers (`tools`).
+    tools: tools::Tools,
 }
 
 impl Engine<NoHooks> {
@@ -172,6 +179,7 @@ impl<H: Hooks> Engine<H> {
             icmp_ident: 0,
             reassembler: Reassembler::new(ReassemblyConfig::default()),
             link_datagrams: VecDeque::new(),
+            tools: tools::Tools::default(),
         }
     }
 

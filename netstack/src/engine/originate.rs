@@ -45,7 +45,11 @@ impl<H: Hooks> Engine<H> {
         let (src, dst, protocol) = (ip.src_addr(), ip.dst_addr(), ip.next_header());
         packet.meta.flow_hash = ipv4_ingress::flow_hash(src, dst, protocol, 0);
         if self.addresses.is_local(dst) {
-            // To ourselves: straight back into the stack (it is polled again by the caller's next run).
+            // To ourselves: straight back into the stack (it is polled again by the caller's next run),
+            // or to the tools when it answers a ping of the router's own address (`tools`).
+            if self.take_for_tools(packet.l3(), now) {
+                return self.recycle(packet.into_buffer());
+            }
             let delivered = self.local.deliver(packet.l3());
             if !delivered {
                 return self.drop_packet(packet, DropReason::LocalUndeliverable, now);
