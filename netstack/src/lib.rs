@@ -43,6 +43,7 @@ pub mod address;
 pub mod checksum;
 pub mod conntrack;
 pub mod dhcp_client;
+pub mod dhcp_server;
 pub mod dns;
 pub mod engine;
 pub mod factory;
