@@ -1,9 +1,9 @@
 //! The router's DHCP server (`/ip dhcp-server`, RFC 2131 with the options of RFC 2132): pools
 //! ([`pool`]), leases ([`lease`]), the messages ([`message`]) and one server's decisions ([`server`]).
 //!
-//! The server works on the payloads of UDP datagrams to port 67 and answers with datagrams to port 68;
-//! carrying them is the caller's job (the engine's link datagram path, which gives the interface a
-//! broadcast came in on and sends out of one interface without routing or ARP). Time is an input, so
+//! A server works on the payloads of UDP datagrams to port 67 and answers with datagrams to port 68;
+//! [`service`] carries them over the engine's link datagram path, which gives the interface a
+//! broadcast came in on and sends out of one interface without routing or ARP. Time is an input, so
 //! every exchange runs in host tests with a fake clock. No input panics it (fuzzed:
 //! `netstack/fuzz`, target `dhcp_server`, corpus replayed by `cargo test`), and every table it keeps
 //! is bounded ([`server`]).
@@ -13,6 +13,7 @@ pub mod lease;
 pub mod message;
 pub mod pool;
 pub mod server;
+pub mod service;
 
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ pub use pool::Pool;
 pub use server::{
     AddressCheck, Event, KeptLease, Reply, Server, ServerConfig, ServerStats, StaticLease,
 };
+pub use service::{DhcpServers, ServiceStats};
 
 /// Runs one fuzz input through a server with a small pool and a static lease: the input is cut into
 /// datagrams at each 0xFF 0xFE pair, each handled at a later second. Shared by the fuzz target and the

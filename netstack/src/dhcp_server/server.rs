@@ -165,12 +165,22 @@ impl Server {
         &self.stats
     }
 
-    /// Takes a changed configuration: static leases follow it (keeping the state of those unchanged),
-    /// and dynamic leases stay while their address is still in the pool.
+    /// Takes a changed configuration: static leases follow it (keeping the state of those unchanged; a
+    /// dynamic lease a new static lease names by MAC and address — `make-static` — becomes it, bound
+    /// as it was), and dynamic leases stay while their address is still in the pool.
     pub fn reconfigure(&mut self, config: ServerConfig) {
         self.config = config;
         let pool = self.config.pool.clone();
         let statics = self.config.static_leases.clone();
+        for s in &statics {
+            if let Some(lease) = self.leases.get_mut(s.mac)
+                && !lease.is_static
+                && lease.address == s.address
+            {
+                lease.is_static = true;
+                lease.lease_time = s.lease_time;
+            }
+        }
         self.leases.retain(|l| {
             if l.is_static {
                 statics

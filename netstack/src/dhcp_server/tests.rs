@@ -590,6 +590,26 @@ fn a_static_lease_wins_and_is_never_given_to_another_mac() {
 }
 
 #[test]
+fn make_static_keeps_the_binding_and_a_removed_static_lease_goes() {
+    let mut server = Server::new(config());
+    let address = bind(&mut server, mac(1), at(0));
+    server.take_events();
+    let mut made_static = config();
+    made_static.static_leases = vec![StaticLease {
+        mac: mac(1),
+        address,
+        lease_time: None,
+    }];
+    server.reconfigure(made_static);
+    let lease = server.leases().next().unwrap();
+    assert!(lease.is_static && lease.status == LeaseStatus::Bound);
+    assert!(server.take_events().is_empty(), "still the same binding");
+    assert!(server.kept_leases(at(1)).is_empty());
+    server.reconfigure(config());
+    assert_eq!(server.leases().count(), 0);
+}
+
+#[test]
 fn static_only_offers_static_leases_only() {
     let mut server = Server::new(ServerConfig {
         pool: None,

@@ -113,6 +113,13 @@ impl<H: Hooks> Engine<H> {
         self.link_datagrams.pop_front()
     }
 
+    /// The oldest datagram to UDP port `port` taken off the link, if any: the DHCP server takes port
+    /// 67 and the DHCP client port 68 from the one queue without taking each other's.
+    pub fn take_link_datagram_to(&mut self, port: u16) -> Option<LinkDatagram> {
+        let at = self.link_datagrams.iter().position(|d| d.dst_port == port)?;
+        self.link_datagrams.remove(at)
+    }
+
     /// Sends a UDP datagram out of `interface` to `link_dst` (the broadcast address or a host's MAC),
     /// from `src_ip` (0.0.0.0 allowed) to `dst_ip`, without routing, hooks or ARP. Counted in the
     /// interface's transmit counters like every frame.
