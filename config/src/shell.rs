@@ -149,6 +149,11 @@ pub trait SystemControl {
     ) -> Result<(), String> {
         Ok(())
     }
+    /// `/ip dhcp-client renew|release` (`command`) of the clients with these `*ID`s; `Err` with
+    /// RouterOS's words. A system without running DHCP clients has nothing to do.
+    fn dhcp_client_command(&mut self, _ids: &[u32], _command: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// `:log`: adds `message` with `topics` (`script,info`) to the log `/log print` shows, stamped
     /// with [`SystemControl::clock_seconds`]. A system that keeps no log forgets it.
     fn log(&mut self, _topics: &str, _message: &str) {}

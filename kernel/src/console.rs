@@ -237,6 +237,9 @@ impl SystemControl for KernelView<'_> {
 
     fn status(&self, config: &Config, menu: &MenuDef, item: &Item) -> Vec<(&'static str, String)> {
         let mut values = config::apply::status(config, self.datapath.engine(), menu, item);
+        if menu.storage == "ip/dhcp-client" {
+            values.extend(self.datapath.dhcp_client_status(item.id));
+        }
         if menu.storage == "interface" {
             let mtu = item.get("mtu").unwrap_or("1500");
             values.push(("actual-mtu", String::from(mtu)));
@@ -273,6 +276,10 @@ impl SystemControl for KernelView<'_> {
             .as_millis()
             .saturating_sub(self.kernel.last_input_ms)
             >= SAFE_MODE_IDLE_MS
+    }
+
+    fn dhcp_client_command(&mut self, ids: &[u32], command: &str) -> Result<(), String> {
+        self.datapath.dhcp_client_command(ids, command)
     }
 
     fn log(&mut self, topics: &str, message: &str) {

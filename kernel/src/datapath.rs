@@ -20,6 +20,7 @@ use netstack::interface::InterfaceId;
 use netstack::{Engine, EngineConfig, Instant};
 use smoltcp::wire::EthernetAddress;
 
+use crate::dhcp_client::DhcpClients;
 use crate::nic::{self, Nic};
 use crate::{clock, interrupts};
 
@@ -33,6 +34,8 @@ pub struct Datapath {
     engine: Engine<Firewall>,
     ports: Vec<Port>,
     next_link_poll_ms: u64,
+    /// `/ip dhcp-client`: fed from the engine's link datagram path, polled every round.
+    dhcp_clients: DhcpClients,
 }
 
 /// A NIC and the engine interface it carries.
@@ -131,15 +134,43 @@ impl Datapath {
             engine,
             ports,
             next_link_poll_ms: 0,
+            dhcp_clients: DhcpClients::new(clock::rdtsc()),
         };
         datapath.poll_links(now);
+        datapath
+            .dhcp_clients
+            .configure(config, &mut datapath.engine, now);
         datapath
     }
 
     /// Makes the engine match `config` (atomic: on error nothing changed).
     pub fn apply(&mut self, config: &Config) -> Result<(), alloc::string::String> {
-        config::apply::apply(config, &mut self.engine, engine_now())
-            .map_err(|e| alloc::format!("{e}"))
+        let now = engine_now();
+        config::apply::apply(config, &mut self.engine, now).map_err(|e| alloc::format!("{e}"))?;
+        self.dhcp_clients.configure(config, &mut self.engine, now);
+        Ok(())
+    }
+
+    /// `/ip dhcp-client renew|release`.
+    pub fn dhcp_client_command(
+        &mut self,
+        ids: &[u32],
+        command: &str,
+    ) -> Result<(), alloc::string::String> {
+        self.dhcp_clients
+            .command(&mut self.engine, ids, command, engine_now())
+    }
+
+    /// What `/ip dhcp-client print` shows of the client of item `id`.
+    pub fn dhcp_client_status(&self, id: u32) -> Vec<(&'static str, alloc::string::String)> {
+        self.dhcp_clients.status(id, engine_now())
+    }
+
+    /// The DHCP clients' peer DNS servers when they changed: the hook for the DNS service's
+    /// `set_dynamic_servers` (`use-peer-dns=yes`), called from the main loop once that service runs.
+    #[allow(dead_code)]
+    pub fn take_peer_dns(&mut self) -> Option<Vec<smoltcp::wire::Ipv4Address>> {
+        self.dhcp_clients.take_peer_dns()
     }
 
     /// The engine, for what `print` reports.
@@ -187,6 +218,13 @@ impl Datapath {
         if self.engine.poll_at(now).is_some_and(|at| at <= now) {
             self.engine.poll(now);
         }
+        // DHCP below the firewall (netstack's link datagram path): port 68 to the clients.
+        while let Some(datagram) = self.engine.take_link_datagram() {
+            if datagram.dst_port == netstack::engine::DHCP_CLIENT_PORT {
+                self.dhcp_clients.receive(&mut self.engine, &datagram, now);
+            }
+        }
+        self.dhcp_clients.poll(&mut self.engine, now);
 
         for port in &mut self.ports {
             if self.engine.tx_pending(port.interface) == 0 {

@@ -29,6 +29,8 @@ mod console;
 mod cpu;
 #[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod datapath;
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
+mod dhcp_client;
 mod dma;
 mod frame_allocator;
 mod gdt;

@@ -27,6 +27,9 @@ pub struct AddressEntry {
     pub cidr: Ipv4Cidr,
     pub interface: InterfaceId,
     pub disabled: bool,
+    /// Added by the router itself (a DHCP client's lease), not by the configuration: `print` shows
+    /// it with the `D` flag and applying a configuration leaves it alone.
+    pub dynamic: bool,
 }
 
 impl AddressEntry {
@@ -127,10 +130,25 @@ impl AddressTable {
             cidr,
             interface,
             disabled: false,
+            dynamic: false,
         };
         self.next_id = self.next_id.wrapping_add(1);
         self.entries.push(entry);
         self.rebuild();
+        Ok(entry)
+    }
+
+    /// [`AddressTable::add`] for an address the router adds itself (see [`AddressEntry::dynamic`]).
+    pub fn add_dynamic(
+        &mut self,
+        cidr: Ipv4Cidr,
+        interface: InterfaceId,
+    ) -> Result<AddressEntry, AddressError> {
+        let mut entry = self.add(cidr, interface)?;
+        entry.dynamic = true;
+        if let Some(stored) = self.entries.iter_mut().find(|e| e.id == entry.id) {
+            stored.dynamic = true;
+        }
         Ok(entry)
     }
 

@@ -93,6 +93,8 @@ impl AddressPlan {
         let mut present: BTreeMap<Key, (AddressId, bool)> = engine
             .addresses()
             .iter()
+            // A DHCP client's lease is not the configuration's (`dhcp_client`).
+            .filter(|a| !a.dynamic)
             .map(|a| (key(a.cidr, a.interface), (a.id, a.disabled)))
             .collect();
         let mut plan = AddressPlan {

@@ -1,7 +1,9 @@
 //! Items the system creates that the configuration does not hold, shown by `print` with the `D` flag:
 //!
 //! * `/ip route`: the connected route of every address (`dst-address` = its network, `gateway` = the
-//!   interface's name, `distance=0`, `scope=10`, flags `DAc` while the interface is up);
+//!   interface's name, `distance=0`, `scope=10`, flags `DAc` while the interface is up), and the
+//!   routes of DHCP clients' leases (flags `DAd` while in use);
+//! * `/ip address`: DHCP clients' addresses;
 //! * `/ip arp`: the neighbours the router learned (`mac-address` absent while unresolved);
 //! * `/ip firewall address-list`: entries rules or `add ... timeout=` added (`timeout` = time left, if
 //!   any; an entry past its timeout is not shown);
@@ -131,20 +133,37 @@ pub(super) fn dynamic_items(
     };
     let mut out = Vec::new();
     match menu.storage {
+        "ip/address" => {
+            // A DHCP client's lease (`dhcp_client`).
+            for address in engine.addresses().iter().filter(|a| a.dynamic) {
+                let pairs = alloc::vec![
+                    ("address", format!("{}", address.cidr)),
+                    ("network", format!("{}", address.network().address())),
+                    ("interface", interface_name(engine, address.interface)),
+                ];
+                out.push(item(menu, ids.claim(mix(u64::from(address.id.0))), pairs));
+            }
+        }
         "ip/route" => {
-            for route in engine.routes().iter().filter(|r| r.flags.connected) {
+            let dynamic = |r: &netstack::route::RouteEntry<'_>| r.flags.connected || r.flags.dhcp;
+            for route in engine.routes().iter().filter(dynamic) {
                 let gateway = match route.gateways.first() {
                     Some(Gateway::Interface(id)) => interface_name(engine, *id),
                     Some(other) => other.render(|id| interface_name(engine, id)),
                     None => String::new(),
                 };
+                // A DHCP client's routes: scope 30 as any gateway route; connected routes 10.
+                let kind = match route.flags.connected {
+                    true => ("connect", "10"),
+                    false => ("dhcp", "30"),
+                };
                 let pairs = alloc::vec![
                     ("dst-address", format!("{}", route.dst)),
                     ("gateway", gateway),
                     ("distance", format!("{}", route.distance)),
-                    ("scope", String::from("10")),
+                    ("scope", String::from(kind.1)),
                     ("active", String::from(yes_no(route.flags.active))),
-                    ("connect", String::from("yes")),
+                    (kind.0, String::from("yes")),
                 ];
                 let id = ids.claim(u64::from(route.id.0));
                 out.push(item(menu, id, pairs));

@@ -22,9 +22,10 @@
 //! # Limits
 //!
 //! * Apply owns the engine's addresses, static routes, static ARP entries and static address-list
-//!   entries: one the configuration does not hold is removed. Whatever adds its own (a future DHCP
-//!   client's address and default route, a rule with `address-list-timeout=none-static`) must also put
-//!   it into the configuration, as RouterOS saves such entries, or it is gone at the next apply.
+//!   entries: one the configuration does not hold is removed. The DHCP client's dynamic address and
+//!   routes (`dhcp_client`) are not the configuration's and apply leaves them alone; whatever else adds
+//!   its own (a rule with `address-list-timeout=none-static`) must also put it into the configuration,
+//!   as RouterOS saves such entries, or it is gone at the next apply.
 //! * Stored but not used by the engine: `/ip address network=`, `/ip arp published=`, `/ip route
 //!   check-gateway|scope|target-scope|suppress-hw-offload`, `timeout=` of a stored address-list entry
 //!   (the console adds an entry with a timeout to the engine as a dynamic one, see
@@ -48,6 +49,7 @@
 //! | `address_lists` | `/ip firewall address-list` → static entries |
 //! | `settings` | connection tracking and `/ip settings` |
 //! | `status`, `dynamic` | what `print` adds from the running engine |
+//! | `dhcp_client` | `/ip dhcp-client`: a lease's dynamic address and routes, what `print` shows of a client |
 //! | `dynamic_entries` | address-list entries with `timeout=`: added to and removed from the engine only |
 //! | `connections` | `/ip firewall connection`: the connection table as items, in pages |
 //! | `counters` | `reset-counters`: rule and interface counters zeroed in the engine |
@@ -69,6 +71,7 @@ mod addresses;
 mod arp;
 mod connections;
 mod counters;
+pub mod dhcp_client;
 mod dynamic;
 mod dynamic_entries;
 mod firewall;

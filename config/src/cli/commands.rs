@@ -107,6 +107,9 @@ impl Env<'_> {
             "print" => self.print(menu, args, command.where_.as_ref()),
             "reset-counters" => self.reset_counters(menu, args, false),
             "reset-counters-all" => self.reset_counters(menu, args, true),
+            "renew" | "release" if path == super::dhcp_client::PATH => {
+                self.dhcp_client_command(menu, name, args)
+            }
             _ => Err(CliError::at("bad command name", first.pos)),
         }
     }

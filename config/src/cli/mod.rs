@@ -18,11 +18,11 @@ mod commands;
 pub mod complete;
 mod connections;
 mod counters;
+mod dhcp_client;
 mod dry_run;
 mod eval;
 mod export;
 mod files;
-mod follow;
 mod items;
 pub mod live;
 mod log;
@@ -406,14 +406,16 @@ impl Env<'_> {
             steps: self.steps,
             pending: None,
             undoing: false,
-            live_step: self.live_step.take(),
+            live_step: self.live_step,
             live_request: None,
             live: None,
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);
         self.steps = inner.steps;
-        self.live_step = inner.live_step.take();
+        if let Some(step) = inner.live_step {
+            self.live_step = Some(step);
+        }
         drop(inner);
         (result, text)
     }

@@ -255,10 +255,33 @@ impl<H: Hooks> Engine<H> {
         cidr: Ipv4Cidr,
         interface: InterfaceId,
     ) -> Result<AddressId, AddressError> {
+        self.add_address_entry(cidr, interface, false)
+    }
+
+    /// An address the router adds itself (a DHCP client's lease; `D` in `/ip address print`), with
+    /// its connected route and announcement as [`Engine::add_address`]; configuration changes leave it
+    /// alone, [`Engine::remove_address`] takes it away.
+    pub fn add_dynamic_address(
+        &mut self,
+        cidr: Ipv4Cidr,
+        interface: InterfaceId,
+    ) -> Result<AddressId, AddressError> {
+        self.add_address_entry(cidr, interface, true)
+    }
+
+    fn add_address_entry(
+        &mut self,
+        cidr: Ipv4Cidr,
+        interface: InterfaceId,
+        dynamic: bool,
+    ) -> Result<AddressId, AddressError> {
         if self.interfaces.get(interface).is_none() {
             return Err(AddressError::InvalidAddress);
         }
-        let entry = self.addresses.add(cidr, interface)?;
+        let entry = match dynamic {
+            true => self.addresses.add_dynamic(cidr, interface)?,
+            false => self.addresses.add(cidr, interface)?,
+        };
         if let Ok(route) = self
             .routes
             .add_connected(entry.network(), interface, entry.address())
@@ -272,7 +295,8 @@ impl<H: Hooks> Engine<H> {
         Ok(entry.id)
     }
 
-    /// `/ip address remove`: the connected route goes with it.
+    /// `/ip address remove`: the connected route goes with it, and connections masqueraded to the
+    /// address are forgotten (RouterOS drops them when the address goes away).
     pub fn remove_address(&mut self, id: AddressId) -> bool {
         let Some(entry) = self.addresses.remove(id) else {
             return false;

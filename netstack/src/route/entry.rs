@@ -113,7 +113,7 @@ impl StaticRoute {
 }
 
 /// The flags column of `/ip route print` (RouterOS v7 legend: D dynamic; X disabled, I inactive, A active;
-/// c connect, s static; + ECMP; B blackhole).
+/// c connect, s static, d dhcp; + ECMP; B blackhole).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RouteFlags {
     /// D: made by the router (connected routes).
@@ -128,6 +128,8 @@ pub struct RouteFlags {
     pub connected: bool,
     /// s: static route.
     pub static_route: bool,
+    /// d: added by a DHCP client.
+    pub dhcp: bool,
     /// +: active together with other next hops (ECMP).
     pub ecmp: bool,
     /// B: blackhole route.
@@ -148,6 +150,7 @@ impl RouteFlags {
             (self.active, 'A'),
             (self.connected, 'c'),
             (self.static_route, 's'),
+            (self.dhcp, 'd'),
             (self.ecmp, '+'),
             (self.blackhole, 'B'),
             (self.unreachable, 'U'),
@@ -209,6 +212,13 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(off.letters(), "XsB");
+        let dhcp = RouteFlags {
+            dynamic: true,
+            active: true,
+            dhcp: true,
+            ..Default::default()
+        };
+        assert_eq!(dhcp.letters(), "DAd");
         assert_eq!(RouteId(26).to_string(), "*1A");
     }
 }

@@ -45,6 +45,8 @@ enum Origin {
     Connected,
     /// Configured by `/ip route add` (flag s).
     Static,
+    /// Added by a DHCP client from its lease (flags D, d): a default route or option 121's routes.
+    Dhcp,
 }
 
 #[derive(Clone, Debug)]
@@ -287,6 +289,28 @@ impl RouteTable {
         self.set_disabled(id, false)
     }
 
+    // ---- DHCP routes ---------------------------------------------------------------------------------
+
+    /// Adds a route a DHCP client's lease gives (flags `D`, `d`); the configuration's static routes
+    /// and [`RouteTable::remove`] leave it alone, [`RouteTable::remove_dhcp`] takes it away.
+    pub fn add_dhcp(&mut self, route: StaticRoute) -> Result<RouteId, RouteError> {
+        let mut record = Self::static_record(route)?;
+        record.origin = Origin::Dhcp;
+        self.add_record(record)
+    }
+
+    /// Removes a route made by [`RouteTable::add_dhcp`].
+    pub fn remove_dhcp(&mut self, id: RouteId) -> Result<(), RouteError> {
+        match self.routes.get(&id) {
+            None => Err(RouteError::NoSuchRoute(id)),
+            Some(record) if record.origin != Origin::Dhcp => Err(RouteError::DynamicRoute(id)),
+            Some(_) => {
+                self.remove_record(id);
+                Ok(())
+            }
+        }
+    }
+
     // ---- introspection ------------------------------------------------------------------------------
 
     /// One route as `print` shows it.
@@ -312,12 +336,13 @@ impl RouteTable {
             kind: record.kind,
             pref_src: record.pref_src,
             flags: RouteFlags {
-                dynamic: connected,
+                dynamic: record.origin != Origin::Static,
                 disabled: record.disabled,
                 inactive: !record.disabled && !usable,
                 active: record.active,
                 connected,
-                static_route: !connected,
+                static_route: record.origin == Origin::Static,
+                dhcp: record.origin == Origin::Dhcp,
                 ecmp: record.ecmp,
                 blackhole: record.kind == RouteKind::Blackhole,
                 unreachable: record.kind == RouteKind::Unreachable,

@@ -2,6 +2,7 @@
 //! applied to a fresh engine, and proved with literal packets.
 
 mod console;
+mod dhcp_client;
 mod dynamic_entries;
 mod errors;
 mod frames;

@@ -41,6 +41,12 @@ pub(super) const FLAG_STATIC: FlagDef = FlagDef {
     property: "static",
 };
 
+pub(super) const FLAG_DHCP: FlagDef = FlagDef {
+    letter: 'd',
+    name: "dhcp",
+    property: "dhcp",
+};
+
 pub static ROUTE: MenuDef = MenuDef {
     path: "ip/route",
     kind: MenuKind::List,
@@ -66,6 +72,7 @@ pub static ROUTE: MenuDef = MenuDef {
         PropDef::new("active", ValueType::Bool).read_only(),
         PropDef::new("connect", ValueType::Bool).read_only(),
         PropDef::new("static", ValueType::Bool).read_only(),
+        PropDef::new("dhcp", ValueType::Bool).read_only(),
     ],
     key: None,
     unique: &[],
@@ -76,6 +83,7 @@ pub static ROUTE: MenuDef = MenuDef {
         FLAG_ACTIVE,
         FLAG_CONNECT,
         FLAG_STATIC,
+        FLAG_DHCP,
     ],
 };
 

@@ -33,6 +33,7 @@ pub static DHCP_CLIENT: MenuDef = MenuDef {
         PropDef::new("primary-dns", ValueType::Ipv4Address).read_only(),
         PropDef::new("secondary-dns", ValueType::Ipv4Address).read_only(),
         PropDef::new("expires-after", ValueType::Duration).read_only(),
+        PropDef::new("dhcp-server", ValueType::Ipv4Address).read_only(),
     ],
     key: None,
     unique: &[(
