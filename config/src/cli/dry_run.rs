@@ -157,13 +157,14 @@ impl Env<'_> {
             steps: self.steps,
             pending: None,
             undoing: false,
-            live_step: self.live_step,
+            live_step: self.live_step.take(),
             live_request: None,
             live: None,
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);
         self.steps = inner.steps;
+        self.live_step = inner.live_step.take();
         drop(inner);
         *self.config = config;
         *self.session = session;

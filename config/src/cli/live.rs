@@ -1,6 +1,7 @@
 //! Live console views: a command that keeps the console after it returns and updates its output
 //! until the user ends it — `print interval=TIME` (any menu's `print`, `/system resource print`,
-//! `/log print`) and `/log print follow` / `follow-only` (the `/log` page of the RouterOS manual).
+//! `/log print`), `/log print follow` / `follow-only` (the `/log` page of the RouterOS manual) and
+//! an item menu's `print follow` / `follow-only` (`cli::follow`).
 //!
 //! How it runs: at the top of an interactive line the command only checks its arguments and asks for
 //! a live view (`Request`, kept in the interpreter's `Env`); the interpreter turns that into a
@@ -10,8 +11,9 @@
 //! [`SystemControl::uptime_ms`], [`Live::key`] for every key — and runs the command again through the
 //! interpreter in a `Step` that prints once instead of asking for a view again. Ctrl-C or `q` ends the
 //! view ([`Live::end`]) and the prompt comes back; other keys are ignored (`/log print follow` writes a
-//! separator for Space, as RouterOS does). Later live commands (`/interface monitor-traffic`,
-//! `/ping`) are further `Request` and `Step` kinds on the same path.
+//! separator for Space, as RouterOS does, and so does an item menu's `print follow`). Later live
+//! commands (`/interface monitor-traffic`, `/ping`) are further `Request` and `Step` kinds on the
+//! same path.
 //!
 //! * `interval=` repaints: each interval the console moves the cursor back up over what it printed
 //!   last, clears to the end of the screen and prints the command's output again, with a
@@ -26,7 +28,9 @@
 //! * `follow` prints the matching log entries and then each new one as it arrives (checked every
 //!   [`FOLLOW_CHECK_MS`]), above a `-- Ctrl-C to quit.` line; `follow-only` prints only the new ones.
 //!   `where` applies to every entry. An entry is new when its `*ID` comes after the newest one seen
-//!   (serial-number order, so the numbering may wrap).
+//!   (serial-number order, so the numbering may wrap). An item menu's `follow` works the same way
+//!   with its items, checked once a second: what was added, changed or removed since the last
+//!   check is printed above the status line (`cli::follow` says how).
 //! * A repaint runs the command on a copy of the configuration: whatever `[ ... ]` substitutions in it
 //!   do is discarded, and a view never changes the configuration.
 //! * In a script, an import, a `[ ... ]` substitution or a step, there is no one to press Ctrl-C
@@ -44,6 +48,7 @@ use alloc::string::String;
 use core::fmt::Write;
 
 use super::eval::Args;
+use super::follow::{FOLLOW_ITEMS_CHECK_MS, Followed};
 use super::val::Val;
 use super::{CliError, Env, Mode, Session};
 use crate::key::Key;
@@ -76,16 +81,21 @@ pub(crate) enum Request {
     Repaint { interval_ms: u64 },
     /// `/log print follow` (`only`: `follow-only`).
     FollowLog { only: bool },
+    /// An item menu's `print follow` (`only`: `follow-only`).
+    FollowItems { only: bool },
 }
 
 /// How a command runs when the console runs it again for its view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Step {
     /// Print once, as without `interval=`.
     Repaint,
     /// `/log print`: print the matching entries after the one with this `*ID` (`None`: all), and
     /// set it to the newest entry of the log.
     Follow { after: Option<u32> },
+    /// An item menu's `print follow`: print what changed since the items it remembers, and
+    /// remember them as they are now ([`super::follow`]).
+    FollowItems(Followed),
 }
 
 /// What the view does between runs of its command.
@@ -100,6 +110,7 @@ enum Kind {
         only: bool,
         after: Option<u32>,
     },
+    FollowItems(Followed),
 }
 
 /// A live view on the console: the command it runs again and when.
@@ -121,6 +132,7 @@ impl Live {
                 rows: 0,
             },
             Request::FollowLog { only } => Kind::FollowLog { only, after: None },
+            Request::FollowItems { only } => Kind::FollowItems(Followed::new(only)),
         };
         Live {
             command,
@@ -147,7 +159,7 @@ impl Live {
             Kind::FollowLog { only: true, after } => {
                 *after = system.log_entries().last().map(|entry| entry.id);
             }
-            Kind::FollowLog { .. } => {}
+            Kind::FollowLog { .. } | Kind::FollowItems(_) => {}
         }
         self.show(true, out, config, session, system)
     }
@@ -171,7 +183,9 @@ impl Live {
     pub fn key(&mut self, key: Key, out: &mut dyn Write) -> bool {
         match key {
             Key::Interrupt | Key::Char(b'q' | b'Q') => true,
-            Key::Char(b' ') if matches!(self.kind, Kind::FollowLog { .. }) => {
+            Key::Char(b' ')
+                if matches!(self.kind, Kind::FollowLog { .. } | Kind::FollowItems(_)) =>
+            {
                 let _ = write!(out, "{ERASE_LINE}{SEPARATOR}\r\n{FOLLOW_STATUS}");
                 false
             }
@@ -203,9 +217,10 @@ impl Live {
         system: &mut dyn SystemControl,
     ) -> bool {
         let now = system.uptime_ms();
-        let step = match self.kind {
+        let step = match &mut self.kind {
             Kind::Repaint { .. } => Step::Repaint,
-            Kind::FollowLog { after, .. } => Step::Follow { after },
+            Kind::FollowLog { after, .. } => Step::Follow { after: *after },
+            Kind::FollowItems(followed) => Step::FollowItems(core::mem::take(followed)),
         };
         let mut text = String::new();
         let (result, step) = run_step(
@@ -240,6 +255,17 @@ impl Live {
                 }
                 let _ = out.write_str(ERASE_LINE);
             }
+            Kind::FollowItems(followed) => {
+                self.due_ms = now.saturating_add(FOLLOW_ITEMS_CHECK_MS);
+                if let Step::FollowItems(seen) = step {
+                    *followed = seen;
+                }
+                // Nothing changed: the screen stays as it is.
+                if text.is_empty() && !first && result.is_ok() {
+                    return true;
+                }
+                let _ = out.write_str(ERASE_LINE);
+            }
         }
         let _ = out.write_str(&text);
         if result.is_err() {
@@ -248,7 +274,7 @@ impl Live {
         }
         let _ = out.write_str(match self.kind {
             Kind::Repaint { .. } => REPAINT_STATUS,
-            Kind::FollowLog { .. } => FOLLOW_STATUS,
+            Kind::FollowLog { .. } | Kind::FollowItems(_) => FOLLOW_STATUS,
         });
         true
     }
@@ -286,7 +312,7 @@ fn run_step(
     if let Err(error) = &result {
         let _ = write!(env.out, "{error}\r\n");
     }
-    let step = env.live_step.unwrap_or(step);
+    let step = env.live_step.take().unwrap_or(Step::Repaint);
     env.session.path = saved;
     (result, step)
 }

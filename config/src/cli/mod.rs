@@ -23,6 +23,7 @@ mod dry_run;
 mod eval;
 mod export;
 mod files;
+mod follow;
 mod items;
 pub mod live;
 mod log;
@@ -406,16 +407,14 @@ impl Env<'_> {
             steps: self.steps,
             pending: None,
             undoing: false,
-            live_step: self.live_step,
+            live_step: self.live_step.take(),
             live_request: None,
             live: None,
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);
         self.steps = inner.steps;
-        if let Some(step) = inner.live_step {
-            self.live_step = Some(step);
-        }
+        self.live_step = inner.live_step.take();
         drop(inner);
         (result, text)
     }

@@ -16,11 +16,13 @@
 //!
 //! `interval=TIME` makes it a live view on the console that prints again every interval until
 //! Ctrl-C or `q` ([`super::live`]; in a script it prints once); `file=NAME` writes what it would print
-//! to the file `NAME.txt` instead of the console. `follow` is `/log print`'s ([`super::log`]): an item
-//! menu refuses it. `/system resource print` takes `interval=` and `file=` too.
+//! to the file `NAME.txt` instead of the console. `follow` and `follow-only` print the items that
+//! are added, changed or removed as it happens ([`super::follow`]; `/log print`'s are in
+//! [`super::log`]). `/system resource print` takes `interval=` and `file=` too.
 //!
 //! The numbers printed are remembered per menu so later commands can name items by them.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -73,9 +75,9 @@ impl PrintOptions {
     }
 }
 
-/// Why an item menu's `print follow` is refused: following changes to items needs a record of
-/// what changed, which the configuration does not keep (only `/log` has one).
-const FOLLOW_REFUSED: &str = "failure: follow is not supported in this menu, only in /log";
+/// Why `print follow` is refused where there are no items to follow one by one (a singleton menu
+/// such as `/ip dns`, `/system clock`) or they are read in pages (the connection table).
+const FOLLOW_REFUSED: &str = "failure: follow is not supported in this menu";
 
 /// The columns of `print stats` in the rule menus (v7).
 const RULE_STATS_COLUMNS: [&str; 4] = ["chain", "action", "bytes", "packets"];
@@ -90,7 +92,30 @@ impl Env<'_> {
     ) -> Result<Val, CliError> {
         let file = args.take("file").map(|v| v.to_text());
         let interval = super::live::take_interval(&mut args)?;
+        let follow = args.flag("follow");
+        let follow_only = args.flag("follow-only");
         let options = PrintOptions::take(&mut args)?;
+        if follow || follow_only {
+            let name = if follow { "follow" } else { "follow-only" };
+            let other = [
+                (options.count_only, "count-only"),
+                (options.as_value, "as-value"),
+                (interval.is_some(), "interval"),
+                (file.is_some(), "file"),
+            ]
+            .into_iter()
+            .find_map(|(given, other)| given.then_some(other));
+            if let Some(other) = other {
+                return Err(CliError::plain(format!(
+                    "failure: {name} cannot be used with {other}"
+                )));
+            }
+            // A singleton has no items to follow; the connection table is read in pages.
+            if menu.kind == MenuKind::Singleton || menu.path == super::connections::PATH {
+                return Err(CliError::plain(FOLLOW_REFUSED));
+            }
+            return self.follow_items(menu, options, condition, follow_only);
+        }
         self.print_live_or_to_file(interval, file, |env| {
             env.print_once(menu, options, condition)
         })
@@ -134,7 +159,7 @@ impl Env<'_> {
     }
 
     /// One `print` of `menu` with `options`.
-    fn print_once(
+    pub(super) fn print_once(
         &mut self,
         menu: &'static MenuDef,
         options: PrintOptions,
@@ -142,15 +167,28 @@ impl Env<'_> {
     ) -> Result<Val, CliError> {
         if menu.kind == MenuKind::Singleton {
             let rows = self.rows(menu);
-            let row = rows.first().cloned().unwrap_or_else(|| Row {
-                id: 0,
-                dynamic: false,
-                values: menu
+            let row = rows.first().cloned().unwrap_or_else(|| {
+                let mut values: BTreeMap<&'static str, String> = menu
                     .props
                     .iter()
                     .filter_map(|p| Some((p.name, String::from(p.default?))))
-                    .collect(),
-                stored: Vec::new(),
+                    .collect();
+                // Nothing configured yet: the running system's values (`/ip dns` cache-used) still show.
+                let empty = crate::model::Item {
+                    id: 0,
+                    values: BTreeMap::new(),
+                };
+                for (name, value) in self.system.status(self.config, menu, &empty) {
+                    if let Some(prop) = menu.prop(name) {
+                        values.insert(prop.name, value);
+                    }
+                }
+                Row {
+                    id: 0,
+                    dynamic: false,
+                    values,
+                    stored: Vec::new(),
+                }
             });
             let pairs: Vec<(&str, &str)> = menu
                 .props
@@ -194,14 +232,30 @@ impl Env<'_> {
         rows: &[Row],
         options: PrintOptions,
     ) {
+        self.show_rows_labelled(menu, rows, options, None);
+    }
+
+    /// [`Env::show_rows`] with `labels[i]` in the `#` column of `rows[i]` instead of its number or
+    /// `*ID` (`print follow` shows an item's current number, and `-` for one that went away).
+    pub(super) fn show_rows_labelled(
+        &mut self,
+        menu: &'static MenuDef,
+        rows: &[Row],
+        options: PrintOptions,
+        labels: Option<&[String]>,
+    ) {
         let show_ids = options.show_ids;
         let label = |number: usize, row: &Row| {
-            if show_ids {
+            if let Some(label) = labels.and_then(|labels| labels.get(number)) {
+                label.clone()
+            } else if show_ids {
                 format_id(row.id)
             } else {
                 format!("{number}")
             }
         };
+        let column_label =
+            |number: usize, row: &Row| (labels.is_some() || show_ids).then(|| label(number, row));
         if options.terse {
             for (number, row) in rows.iter().enumerate() {
                 let mut line = format!("{:>2} {}", label(number, row), flag_letters(menu, row));
@@ -229,12 +283,12 @@ impl Env<'_> {
                     row
                 })
                 .collect();
-            self.print_columns(menu, &RULE_STATS_COLUMNS, &grouped, show_ids);
+            self.print_columns(menu, &RULE_STATS_COLUMNS, &grouped, &column_label);
             return;
         }
         match (menu.print, options.detail) {
             (PrintStyle::Columns(columns), false) => {
-                self.print_columns(menu, columns, rows, show_ids);
+                self.print_columns(menu, columns, rows, &column_label);
             }
             _ => self.print_properties(menu, rows, options.detail, &label),
         }
@@ -245,7 +299,7 @@ impl Env<'_> {
         menu: &'static MenuDef,
         columns: &[&'static str],
         rows: &[Row],
-        show_ids: bool,
+        label: &dyn Fn(usize, &Row) -> Option<String>,
     ) {
         let headers: Vec<String> = columns.iter().map(|c| c.to_uppercase()).collect();
         let column_defs: Vec<Column> = headers
@@ -273,7 +327,8 @@ impl Env<'_> {
             .collect();
         let table_rows: Vec<crate::table::Row> = rows
             .iter()
-            .map(|row| crate::table::Row {
+            .enumerate()
+            .map(|(number, row)| crate::table::Row {
                 flags: menu
                     .flags
                     .iter()
@@ -288,7 +343,7 @@ impl Env<'_> {
                     .get("comment")
                     .filter(|c| !c.is_empty())
                     .map(String::from),
-                label: show_ids.then(|| format_id(row.id)),
+                label: label(number, row),
             })
             .collect();
         let _ = write_table(self.out, &flags, &column_defs, &table_rows);

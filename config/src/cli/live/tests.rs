@@ -255,8 +255,8 @@ fn bad_intervals_and_item_menu_follow_are_refused() {
         "invalid value for argument interval\r\n"
     );
     assert_eq!(
-        console.printed("/ip pool print follow"),
-        "failure: follow is not supported in this menu, only in /log\r\n"
+        console.printed("/ip dns print follow"),
+        "failure: follow is not supported in this menu\r\n"
     );
     assert_eq!(
         console.printed("/log print follow count-only"),
