@@ -425,13 +425,25 @@ fn flag_letters(menu: &MenuDef, row: &Row) -> String {
         .collect()
 }
 
-/// The properties a print shows, in menu order: what is set (and, with `all`, defaults and read-only
-/// values too). Flags' properties are shown by their letters instead.
+/// Read-only values the running system reports that a plain property-list print shows too, as
+/// RouterOS v7 does (`/system script print`: `run-count=2`, and `last-started` once it ran). The
+/// scheduler's `RUN-COUNT` is one of its columns.
+const PLAIN_STATUS: [(&str, &[&str]); 1] = [("system/script", &["run-count", "last-started"])];
+
+/// The properties a print shows, in menu order: what is set and the menu's [`PLAIN_STATUS`] (and,
+/// with `all`, defaults and read-only values too). Flags' properties are shown by their letters
+/// instead.
 fn properties(menu: &MenuDef, row: &Row, all: bool) -> Vec<(&'static str, String)> {
+    let status = PLAIN_STATUS
+        .iter()
+        .find(|(path, _)| *path == menu.path)
+        .map_or(&[][..], |(_, names)| *names);
     menu.props
         .iter()
         .filter(|p| !menu.flags.iter().any(|f| f.property == p.name))
-        .filter(|p| all || row.stored.contains(&p.name) || p.name == "action")
+        .filter(|p| {
+            all || row.stored.contains(&p.name) || p.name == "action" || status.contains(&p.name)
+        })
         .filter_map(|p| Some((p.name, String::from(row.get(p.name)?))))
         .collect()
 }

@@ -128,6 +128,11 @@ fn runs_are_counted() {
     let print = router.run("/system script print detail");
     assert!(print.contains("run-count=0"), "{print}");
     assert!(!print.contains("last-started"), "{print}");
+    // A plain print shows them too, as RouterOS v7 does.
+    assert_eq!(
+        router.run("/system script print"),
+        " 0 name=s source=\":put hi\" run-count=0\r\n"
+    );
     router.run("/system script run s");
     router.system.now += 60;
     router.run("/system script run s");
@@ -135,6 +140,11 @@ fn runs_are_counted() {
     assert!(print.contains("run-count=2"), "{print}");
     assert!(
         print.contains("last-started=\"2026-11-22 09:16:42\""),
+        "{print}"
+    );
+    let print = router.run("/system script print");
+    assert!(
+        print.contains(" run-count=2 last-started=\"2026-11-22 09:16:42\"\r\n"),
         "{print}"
     );
     assert_eq!(
