@@ -218,11 +218,13 @@ impl Datapath {
         if self.engine.poll_at(now).is_some_and(|at| at <= now) {
             self.engine.poll(now);
         }
-        // DHCP below the firewall (netstack's link datagram path): port 68 to the clients.
-        while let Some(datagram) = self.engine.take_link_datagram() {
-            if datagram.dst_port == netstack::engine::DHCP_CLIENT_PORT {
-                self.dhcp_clients.receive(&mut self.engine, &datagram, now);
-            }
+        // DHCP below the firewall (netstack's link datagram path): port 68 to the clients (port 67
+        // is the DHCP server's to take).
+        while let Some(datagram) = self
+            .engine
+            .take_link_datagram_to(netstack::engine::DHCP_CLIENT_PORT)
+        {
+            self.dhcp_clients.receive(&mut self.engine, &datagram, now);
         }
         self.dhcp_clients.poll(&mut self.engine, now);
 
