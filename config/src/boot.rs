@@ -7,8 +7,9 @@
 //! configuration, or an empty one with `no-defaults=yes`. The system-owned items (one `/interface` per
 //! NIC, `/ip service`) are always made to match the hardware.
 //!
-//! What is saved is a [`Saved`]: the configuration and the file area (`export file=`), postcard-encoded
-//! with a format version ([`crate::store::encode`]).
+//! What is saved is a [`Saved`]: the configuration, the file area (`export file=`) and the DHCP
+//! servers' dynamic leases, postcard-encoded with a format version ([`crate::store::encode`]). Version
+//! 1 (before leases were kept) still loads, without leases.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -28,8 +29,11 @@ use crate::store::ConfigStore;
 /// CHR's configuration on a fresh install.
 pub const DEFAULT_SCRIPT: &str = "/ip dhcp-client add interface=ether1\n";
 
-/// Version of the [`Saved`] encoding.
-pub const SAVED_VERSION: u16 = 1;
+/// Version of the [`Saved`] encoding: 2 added `dhcp_leases`.
+pub const SAVED_VERSION: u16 = 2;
+
+/// The [`Saved`] encoding before `dhcp_leases`, still read.
+const SAVED_VERSION_1: u16 = 1;
 
 /// Most bytes the file area holds, all files together.
 pub const MAX_FILE_BYTES: usize = 512 * 1024;
@@ -42,6 +46,44 @@ pub struct Saved {
     pub config: Config,
     /// The file area: name → text (`export file=`, `/import file-name=`).
     pub files: BTreeMap<String, String>,
+    /// The DHCP servers' dynamic leases, which RouterOS keeps across a reboot although they are no
+    /// configuration (at most [`MAX_SAVED_LEASES`]).
+    pub dhcp_leases: Vec<SavedLease>,
+}
+
+/// Most DHCP leases saved.
+pub const MAX_SAVED_LEASES: usize = 4096;
+
+/// A bound dynamic lease of DHCP server `server`, until `expires` on the router's clock (seconds since
+/// 1970, as [`SystemControl::clock_seconds`]: the monotonic clock starts again at each boot).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedLease {
+    pub server: String,
+    pub mac: [u8; 6],
+    pub address: [u8; 4],
+    pub host_name: Option<String>,
+    pub expires: u64,
+}
+
+/// [`Saved`] as version 1 wrote it.
+#[derive(Deserialize)]
+struct SavedV1 {
+    config: Config,
+    files: BTreeMap<String, String>,
+}
+
+/// A saved state of either version.
+fn decode_saved(payload: &[u8]) -> Result<Saved, crate::store::StoreError> {
+    crate::store::decode::<Saved>(SAVED_VERSION, payload).or_else(
+        |error| match crate::store::decode::<SavedV1>(SAVED_VERSION_1, payload) {
+            Ok(old) => Ok(Saved {
+                config: old.config,
+                files: old.files,
+                dhcp_leases: Vec::new(),
+            }),
+            Err(_) => Err(error),
+        },
+    )
 }
 
 impl Saved {
@@ -173,8 +215,7 @@ pub fn startup<D: BlockDevice>(
     let mut baked = None;
     if let Some(store) = store {
         match store.load() {
-            Ok(Some(loaded)) => match crate::store::decode::<Saved>(SAVED_VERSION, &loaded.payload)
-            {
+            Ok(Some(loaded)) => match decode_saved(&loaded.payload) {
                 Ok(mut saved) => {
                     if loaded.fell_back {
                         warnings.push(String::from(
@@ -209,6 +250,7 @@ pub fn startup<D: BlockDevice>(
         saved: Saved {
             config,
             files: BTreeMap::new(),
+            dhcp_leases: Vec::new(),
         },
         source,
         warnings,
@@ -275,6 +317,43 @@ mod tests {
         let startup2 = startup(Some(&mut store), &MACS);
         assert!(matches!(startup2.source, Source::Saved { .. }));
         assert_eq!(startup2.saved, saved);
+    }
+
+    #[test]
+    fn dhcp_leases_are_kept_and_a_store_from_before_them_still_loads() {
+        let mut store = disk();
+        let mut saved = startup(Some(&mut store), &MACS).saved;
+        cli_run(&mut saved.config, "/system identity set name=old");
+        saved.write_file("a.rsc", "# nothing\n").unwrap();
+        // Version 1: the configuration and the files only.
+        #[derive(Serialize)]
+        struct V1<'a> {
+            config: &'a Config,
+            files: &'a BTreeMap<String, String>,
+        }
+        let v1 = V1 {
+            config: &saved.config,
+            files: &saved.files,
+        };
+        store.save(&crate::store::encode(1, &v1)).unwrap();
+        let loaded = startup(Some(&mut store), &MACS);
+        assert!(
+            matches!(loaded.source, Source::Saved { .. }),
+            "{:?}",
+            loaded.warnings
+        );
+        assert_eq!(loaded.saved, saved);
+        assert!(loaded.saved.dhcp_leases.is_empty());
+
+        saved.dhcp_leases.push(SavedLease {
+            server: String::from("dhcp_server_lan"),
+            mac: [2, 0, 0, 0, 0, 1],
+            address: [192, 168, 88, 254],
+            host_name: Some(String::from("laptop")),
+            expires: 1_800_000_000,
+        });
+        store.save(&saved.encode()).unwrap();
+        assert_eq!(startup(Some(&mut store), &MACS).saved, saved);
     }
 
     #[test]

@@ -240,6 +240,12 @@ impl SystemControl for KernelView<'_> {
         if menu.storage == "ip/dhcp-client" {
             values.extend(self.datapath.dhcp_client_status(item.id));
         }
+        if menu.storage == config::apply::dhcp_server::LEASE_MENU {
+            let (servers, now) = (self.datapath.dhcp_server().servers(), self.datapath.now());
+            values.extend(config::apply::dhcp_server::lease_status(
+                menu, item, servers, now,
+            ));
+        }
         if menu.storage == "interface" {
             let mtu = item.get("mtu").unwrap_or("1500");
             values.push(("actual-mtu", String::from(mtu)));
@@ -251,6 +257,10 @@ impl SystemControl for KernelView<'_> {
     }
 
     fn dynamic_items(&self, config: &Config, menu: &MenuDef) -> Vec<Item> {
+        if menu.storage == config::apply::dhcp_server::LEASE_MENU {
+            let (servers, now) = (self.datapath.dhcp_server().servers(), self.datapath.now());
+            return config::apply::dhcp_server::lease_items(menu, servers, now);
+        }
         config::apply::dynamic_items(config, self.datapath.engine(), menu, self.datapath.now())
     }
 
@@ -263,6 +273,13 @@ impl SystemControl for KernelView<'_> {
 
     fn remove_dynamic(&mut self, config: &Config, menu: &MenuDef, id: u32) -> Result<(), String> {
         let now = self.datapath.now();
+        if menu.storage == config::apply::dhcp_server::LEASE_MENU {
+            let servers = self.datapath.dhcp_server_mut().servers_mut();
+            return match config::apply::dhcp_server::remove_lease(servers, id) {
+                true => Ok(()),
+                false => Err(String::from("no such item")),
+            };
+        }
         config::apply::remove_dynamic(config, self.datapath.engine_mut(), menu, id, now)
             .map_err(|e| alloc::format!("{e}"))
     }

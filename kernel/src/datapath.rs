@@ -21,6 +21,7 @@ use netstack::{Engine, EngineConfig, Instant};
 use smoltcp::wire::EthernetAddress;
 
 use crate::dhcp_client::DhcpClients;
+use crate::dhcp_server::DhcpServer;
 use crate::nic::{self, Nic};
 use crate::{clock, interrupts};
 
@@ -36,6 +37,8 @@ pub struct Datapath {
     next_link_poll_ms: u64,
     /// `/ip dhcp-client`: fed from the engine's link datagram path, polled every round.
     dhcp_clients: DhcpClients,
+    /// `/ip dhcp-server`: fed from the engine's link datagram path (port 67), polled every round.
+    dhcp_server: DhcpServer,
 }
 
 /// A NIC and the engine interface it carries.
@@ -134,12 +137,14 @@ impl Datapath {
             engine,
             ports,
             next_link_poll_ms: 0,
+            dhcp_server: DhcpServer::new(),
             dhcp_clients: DhcpClients::new(clock::rdtsc()),
         };
         datapath.poll_links(now);
         datapath
             .dhcp_clients
             .configure(config, &mut datapath.engine, now);
+        datapath.dhcp_server.configure(config, &datapath.engine);
         datapath
     }
 
@@ -147,8 +152,19 @@ impl Datapath {
     pub fn apply(&mut self, config: &Config) -> Result<(), alloc::string::String> {
         let now = engine_now();
         config::apply::apply(config, &mut self.engine, now).map_err(|e| alloc::format!("{e}"))?;
+        self.dhcp_server.configure(config, &self.engine);
         self.dhcp_clients.configure(config, &mut self.engine, now);
         Ok(())
+    }
+
+    /// The DHCP servers, for `/ip dhcp-server lease print`.
+    pub fn dhcp_server(&self) -> &DhcpServer {
+        &self.dhcp_server
+    }
+
+    /// The DHCP servers, for lease `remove`, restoring and saving leases.
+    pub fn dhcp_server_mut(&mut self) -> &mut DhcpServer {
+        &mut self.dhcp_server
     }
 
     /// `/ip dhcp-client renew|release`.
@@ -218,6 +234,8 @@ impl Datapath {
         if self.engine.poll_at(now).is_some_and(|at| at <= now) {
             self.engine.poll(now);
         }
+        // Port 67 to the servers first: the clients' loop below takes what is left.
+        let served = self.dhcp_server.run(&mut self.engine, now);
         // DHCP below the firewall (netstack's link datagram path): port 68 to the clients (port 67
         // is the DHCP server's to take).
         while let Some(datagram) = self
@@ -227,6 +245,9 @@ impl Datapath {
             self.dhcp_clients.receive(&mut self.engine, &datagram, now);
         }
         self.dhcp_clients.poll(&mut self.engine, now);
+        if served {
+            moved += 1;
+        }
 
         for port in &mut self.ports {
             if self.engine.tx_pending(port.interface) == 0 {

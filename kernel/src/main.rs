@@ -31,6 +31,8 @@ mod cpu;
 mod datapath;
 #[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod dhcp_client;
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
+mod dhcp_server;
 mod dma;
 mod frame_allocator;
 mod gdt;
@@ -175,7 +177,8 @@ fn kernel_main(boot_info: &'static mut BootInfo) -> ! {
             .map(|nic| smoltcp::wire::EthernetAddress(nic.device.mac()))
             .collect();
         let configuration = configuration::Configuration::load(macs);
-        let datapath = datapath::Datapath::new(nics, &configuration.saved.config);
+        let mut datapath = datapath::Datapath::new(nics, &configuration.saved.config);
+        dhcp_server::restore(&mut datapath, &configuration);
         main_loop(datapath, configuration)
     }
 }
@@ -191,6 +194,7 @@ fn main_loop(
     loop {
         cpu::update_load();
         console.poll(&mut datapath, &mut configuration);
+        dhcp_server::persist(&mut datapath, &mut configuration);
         if !datapath.run() {
             idle(|| datapath.has_work());
         }

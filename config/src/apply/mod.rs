@@ -72,6 +72,7 @@ mod arp;
 mod connections;
 mod counters;
 pub mod dhcp_client;
+pub mod dhcp_server;
 mod dynamic;
 mod dynamic_entries;
 mod firewall;

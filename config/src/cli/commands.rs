@@ -110,6 +110,7 @@ impl Env<'_> {
             "renew" | "release" if path == super::dhcp_client::PATH => {
                 self.dhcp_client_command(menu, name, args)
             }
+            "make-static" if path == super::dhcp_server::PATH => self.make_static(menu, args),
             _ => Err(CliError::at("bad command name", first.pos)),
         }
     }

@@ -1023,6 +1023,7 @@ const COMMAND_HELP: &[(&str, &str)] = &[
     ("find", "Find items by value"),
     ("get", "Get the value of an item's property"),
     ("import", "Run a configuration script from a file"),
+    ("make-static", "Make dynamic leases static"),
     ("move", "Move items before another item"),
     ("password", "Change the password of the logged-in user"),
     ("print", "Print values of item properties"),

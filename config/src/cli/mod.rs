@@ -19,6 +19,7 @@ pub mod complete;
 mod connections;
 mod counters;
 mod dhcp_client;
+mod dhcp_server;
 mod dry_run;
 mod eval;
 mod export;

@@ -3,6 +3,7 @@
 
 mod console;
 mod dhcp_client;
+mod dhcp_server;
 mod dynamic_entries;
 mod errors;
 mod frames;

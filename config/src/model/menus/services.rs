@@ -137,13 +137,21 @@ pub static DHCP_SERVER_LEASE: MenuDef = MenuDef {
         PropDef::new("status", ValueType::Name).read_only(),
         PropDef::new("host-name", ValueType::Text).read_only(),
         PropDef::new("expires-after", ValueType::Duration).read_only(),
+        PropDef::new("last-seen", ValueType::Duration).read_only(),
     ],
     key: None,
     unique: &[(
         &["address", "server"],
         "failure: lease for this address already exists",
     )],
-    print: PrintStyle::Columns(&["address", "mac-address", "host-name", "server", "status"]),
+    print: PrintStyle::Columns(&[
+        "address",
+        "mac-address",
+        "host-name",
+        "server",
+        "status",
+        "last-seen",
+    ]),
     flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
 };
 
