@@ -488,7 +488,9 @@ fn spec(menu: Option<&'static MenuDef>, path: &str, command: &str) -> Spec {
             spec.items = !singleton;
             spec.args = writable().collect();
         }
-        (_, "remove" | "enable" | "disable" | "reset-counters" | "run") => spec.items = true,
+        (_, "remove" | "enable" | "disable" | "reset-counters" | "run" | "renew" | "release") => {
+            spec.items = true
+        }
         (_, "comment") => {
             spec.items = true;
             spec.args = alloc::vec![Arg::new(
@@ -1030,7 +1032,9 @@ const COMMAND_HELP: &[(&str, &str)] = &[
     ("quit", "Log out of the console"),
     ("reboot", "Restart the router"),
     ("redo", "Redo the last undone change"),
+    ("release", "Give the DHCP lease back and ask for a new one"),
     ("remove", "Remove items"),
+    ("renew", "Renew the DHCP lease now"),
     ("reset-configuration", "Return to the default configuration"),
     ("reset-counters", "Reset the counters of items"),
     ("reset-counters-all", "Reset the counters of every item"),

@@ -68,6 +68,7 @@ pub fn commands_at(path: &str) -> Vec<&'static str> {
         "system" => out.extend_from_slice(&["reboot", "reset-configuration", "shutdown"]),
         "system/resource" | "log" | "file" => out.push("print"),
         "ip/dhcp-server/lease" => out.push("make-static"),
+        "ip/dhcp-client" => out.extend_from_slice(&["release", "renew"]),
         "system/script" => out.push("run"),
         // Interfaces count traffic (`/interface print stats`).
         "interface" | "interface/ethernet" => out.push("reset-counters"),
