@@ -204,6 +204,22 @@ pub trait SystemControl {
     fn remove_file(&mut self, _name: &str) -> Result<(), String> {
         Err(String::from("no such item"))
     }
+    /// `/ping`, `/tool traceroute`: sends one ICMP echo request (netstack's tools); the error is the
+    /// STATUS the tool shows for it.
+    fn send_echo(&mut self, _probe: &netstack::engine::EchoProbe) -> Result<(), String> {
+        Err(String::from("no route to host"))
+    }
+    /// The answers to the tools' probes that arrived since the last call, oldest first.
+    fn take_tool_replies(&mut self) -> Vec<netstack::engine::ToolReply> {
+        Vec::new()
+    }
+    /// Microseconds since boot on the clock the tools' answers are stamped with.
+    fn now_us(&self) -> u64 {
+        self.uptime_ms().saturating_mul(1000)
+    }
+    /// Lets about `ms` milliseconds pass while a script waits for a tool (`/ping count=3` in a
+    /// script), the network running meanwhile. Without it a script's tool ends at once.
+    fn wait_ms(&mut self, _ms: u64) {}
     /// Safe mode was taken (`true`) or ended (`false`) on the console. While it is taken,
     /// [`SystemControl::apply`] changes the running system without storing the configuration: the one
     /// stored stays the one from before safe mode, so a restart comes back without safe mode's

@@ -386,6 +386,34 @@ impl SystemControl for KernelView<'_> {
             .collect()
     }
 
+    fn send_echo(&mut self, probe: &netstack::engine::EchoProbe) -> Result<(), String> {
+        let now = self.datapath.now();
+        self.datapath
+            .engine_mut()
+            .send_echo(probe, now)
+            .map_err(|e| alloc::format!("{e}"))
+    }
+
+    fn take_tool_replies(&mut self) -> Vec<netstack::engine::ToolReply> {
+        let engine = self.datapath.engine_mut();
+        core::iter::from_fn(|| engine.take_tool_reply()).collect()
+    }
+
+    fn now_us(&self) -> u64 {
+        u64::try_from(self.datapath.now().total_micros()).unwrap_or(0)
+    }
+
+    /// A script waiting for a tool: the datapath runs (and the CPU halts when it has nothing to do)
+    /// until the time is up; console input waits in the serial buffer meanwhile.
+    fn wait_ms(&mut self, ms: u64) {
+        let until = clock::now().as_millis().saturating_add(ms);
+        while clock::now().as_millis() < until {
+            if !self.datapath.run() {
+                crate::idle(|| self.datapath.has_work());
+            }
+        }
+    }
+
     fn connections(&self, menu: &MenuDef, from: u32, max: usize) -> (Vec<Item>, Option<u32>) {
         config::apply::connection_page(self.datapath.engine(), menu, from, max, self.datapath.now())
     }

@@ -77,6 +77,9 @@ impl Env<'_> {
             ("file", "print") => return self.file_print(args),
             ("file", "remove") => return self.file_remove(args),
             ("system/script", "run") => return self.script_run(args),
+            ("", "ping") => return self.ping(args),
+            ("tool", "traceroute") => return self.traceroute(args),
+            ("interface", "monitor-traffic") => return self.monitor_traffic(args),
             _ => {}
         }
         if name == "export" {

@@ -401,6 +401,43 @@ const EXPORT_FLAGS: &[(&str, &str)] = &[
     ("verbose", "include default values"),
 ];
 
+/// The arguments of `/ping`, `/tool traceroute` and `/interface monitor-traffic` (`cli::tools`).
+fn tool_args(command: &str) -> Vec<Arg> {
+    let text = |name, syntax, help| Arg::new(name, ArgKind::Text(syntax), help);
+    if command == "monitor-traffic" {
+        return alloc::vec![
+            text(
+                "interface",
+                "names",
+                "interfaces to watch, separated by commas"
+            ),
+            text("interval", "time", "time between samples"),
+            Arg::new("once", ArgKind::Flag, "print one sample and stop"),
+        ];
+    }
+    let mut args = alloc::vec![
+        text("address", "IP address", "address to send to"),
+        text(
+            "count",
+            "integer",
+            "probes to send (per hop for traceroute)"
+        ),
+        text("size", "28..1500", "size of the whole IP packet"),
+        text("src-address", "IP address", "address to send from"),
+    ];
+    match command {
+        "ping" => args.extend([
+            text("interval", "10ms..5s", "time between probes"),
+            text("ttl", "1..255", "time to live of the probes"),
+        ]),
+        _ => args.extend([
+            text("max-hops", "1..255", "the farthest hop to probe"),
+            text("timeout", "time", "how long to wait for each answer"),
+        ]),
+    }
+    args
+}
+
 fn spec(menu: Option<&'static MenuDef>, path: &str, command: &str) -> Spec {
     let props: &'static [PropDef] = menu.map_or(&[], |m| m.props);
     let kind = menu.map(|m| m.kind);
@@ -446,6 +483,9 @@ fn spec(menu: Option<&'static MenuDef>, path: &str, command: &str) -> Spec {
                 Arg::new("skip-backup", ArgKind::YesNo, "do not keep a backup"),
                 Arg::new("keep-users", ArgKind::YesNo, "keep the users"),
             ];
+        }
+        ("", "ping") | ("tool", "traceroute") | ("interface", "monitor-traffic") => {
+            spec.args = tool_args(command);
         }
         (_, "print") if menu.is_some() => {
             spec.args = flags(PRINT_FLAGS);
@@ -1009,6 +1049,7 @@ const MENU_HELP: &[(&str, &str)] = &[
     ("system/routerboard", "Board and firmware information"),
     ("system/scheduler", "Scheduled scripts"),
     ("system/script", "Scripts"),
+    ("tool", "Network diagnostic tools"),
     ("user", "Users"),
 ];
 
@@ -1026,8 +1067,10 @@ const COMMAND_HELP: &[(&str, &str)] = &[
     ("get", "Get the value of an item's property"),
     ("import", "Run a configuration script from a file"),
     ("make-static", "Make dynamic leases static"),
+    ("monitor-traffic", "Show the traffic rates of interfaces"),
     ("move", "Move items before another item"),
     ("password", "Change the password of the logged-in user"),
+    ("ping", "Send ICMP echo requests to a host"),
     ("print", "Print values of item properties"),
     ("quit", "Log out of the console"),
     ("reboot", "Restart the router"),
@@ -1041,6 +1084,7 @@ const COMMAND_HELP: &[(&str, &str)] = &[
     ("run", "Run a script"),
     ("set", "Change item properties"),
     ("shutdown", "Power the router off"),
+    ("traceroute", "Show the routers on the way to a host"),
     ("undo", "Undo the last change"),
 ];
 

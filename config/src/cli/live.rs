@@ -11,9 +11,10 @@
 //! [`SystemControl::uptime_ms`], [`Live::key`] for every key — and runs the command again through the
 //! interpreter in a `Step` that prints once instead of asking for a view again. Ctrl-C or `q` ends the
 //! view ([`Live::end`]) and the prompt comes back; other keys are ignored (`/log print follow` writes a
-//! separator for Space, as RouterOS does, and so does an item menu's `print follow`). Later live
-//! commands (`/interface monitor-traffic`, `/ping`) are further `Request` and `Step` kinds on the
-//! same path.
+//! separator for Space, as RouterOS does, and so does an item menu's `print follow`). The network
+//! tools (`/ping`, `/tool traceroute`, `/interface monitor-traffic`) ask for a view that holds their
+//! running state instead of a command to run again (`Request::Tool`, `cli::tools`); it moves on at
+//! every `tick`.
 //!
 //! * `interval=` repaints: each interval the console moves the cursor back up over what it printed
 //!   last, clears to the end of the screen and prints the command's output again, with a
@@ -49,6 +50,7 @@ use core::fmt::Write;
 
 use super::eval::Args;
 use super::follow::{FOLLOW_ITEMS_CHECK_MS, Followed};
+use super::tools::ToolView;
 use super::val::Val;
 use super::{CliError, Env, Mode, Session};
 use crate::key::Key;
@@ -75,8 +77,10 @@ const WRAP_OFF: &str = "\x1b[?7l";
 const WRAP_ON: &str = "\x1b[?7h";
 
 /// What a command asks of the console when it runs at the top of an interactive line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Request {
+    /// A network tool with its running state.
+    Tool(ToolView),
     /// `print interval=`: run again every `interval_ms`.
     Repaint { interval_ms: u64 },
     /// `/log print follow` (`only`: `follow-only`).
@@ -101,6 +105,7 @@ pub(crate) enum Step {
 /// What the view does between runs of its command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Kind {
+    Tool(ToolView),
     /// `rows`: lines the last paint printed.
     Repaint {
         interval_ms: u64,
@@ -127,6 +132,7 @@ pub struct Live {
 impl Live {
     pub(crate) fn new(request: Request, command: Command, path: String) -> Self {
         let kind = match request {
+            Request::Tool(view) => Kind::Tool(view),
             Request::Repaint { interval_ms } => Kind::Repaint {
                 interval_ms,
                 rows: 0,
@@ -151,7 +157,11 @@ impl Live {
         session: &mut Session,
         system: &mut dyn SystemControl,
     ) -> bool {
+        if let Kind::Tool(view) = &mut self.kind {
+            return view.start(out, system);
+        }
         match &mut self.kind {
+            Kind::Tool(_) => {}
             Kind::Repaint { .. } => {
                 let _ = out.write_str(WRAP_OFF);
             }
@@ -173,6 +183,9 @@ impl Live {
         session: &mut Session,
         system: &mut dyn SystemControl,
     ) -> bool {
+        if let Kind::Tool(view) = &mut self.kind {
+            return view.tick(out, system);
+        }
         if system.uptime_ms() < self.due_ms {
             return true;
         }
@@ -196,6 +209,9 @@ impl Live {
     /// Ends the view: takes its status line off the screen (the output stays) and gives the terminal
     /// back its line wrapping; the console's prompt goes where the status line was.
     pub fn end(&self, out: &mut dyn Write) {
+        if let Kind::Tool(view) = &self.kind {
+            return view.end(out);
+        }
         let _ = out.write_str(ERASE_LINE);
         self.restore(out);
     }
@@ -218,6 +234,7 @@ impl Live {
     ) -> bool {
         let now = system.uptime_ms();
         let step = match &mut self.kind {
+            Kind::Tool(_) => return true,
             Kind::Repaint { .. } => Step::Repaint,
             Kind::FollowLog { after, .. } => Step::Follow { after: *after },
             Kind::FollowItems(followed) => Step::FollowItems(core::mem::take(followed)),
@@ -233,6 +250,7 @@ impl Live {
             &mut text,
         );
         match &mut self.kind {
+            Kind::Tool(_) => {}
             Kind::Repaint { interval_ms, rows } => {
                 self.due_ms = now.saturating_add(*interval_ms);
                 // Back to the first row of the last paint, and clear everything from there down.
@@ -273,6 +291,7 @@ impl Live {
             return false;
         }
         let _ = out.write_str(match self.kind {
+            Kind::Tool(_) => "",
             Kind::Repaint { .. } => REPAINT_STATUS,
             Kind::FollowLog { .. } | Kind::FollowItems(_) => FOLLOW_STATUS,
         });

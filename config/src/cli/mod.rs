@@ -28,11 +28,15 @@ mod follow;
 mod items;
 pub mod live;
 mod log;
+mod monitor_traffic;
 mod package;
+mod ping;
 mod print;
 mod resolve;
 mod schedule;
 mod script_run;
+mod tools;
+mod traceroute;
 pub mod undo;
 pub mod val;
 

@@ -64,14 +64,16 @@ pub fn commands_at(path: &str) -> Vec<&'static str> {
         (_, None) => out.push("export"),
     }
     match path {
-        "" => out.extend_from_slice(&["import", "password", "quit", "redo", "undo"]),
+        "" => out.extend_from_slice(&["import", "password", "ping", "quit", "redo", "undo"]),
+        "tool" => out.push("traceroute"),
         "system" => out.extend_from_slice(&["reboot", "reset-configuration", "shutdown"]),
         "system/resource" | "log" | "file" => out.push("print"),
         "ip/dhcp-server/lease" => out.push("make-static"),
         "ip/dhcp-client" => out.extend_from_slice(&["release", "renew"]),
         "system/script" => out.push("run"),
         // Interfaces count traffic (`/interface print stats`).
-        "interface" | "interface/ethernet" => out.push("reset-counters"),
+        "interface" => out.extend_from_slice(&["monitor-traffic", "reset-counters"]),
+        "interface/ethernet" => out.push("reset-counters"),
         _ => {}
     }
     if path == "file" {

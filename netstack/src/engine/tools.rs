@@ -75,6 +75,18 @@ pub enum ProbeError {
     NoBuffer,
 }
 
+/// The STATUS a tool shows for a probe that could not be sent.
+impl core::fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ProbeError::NoRoute => "no route to host",
+            ProbeError::NoSourceAddress => "no address to send from",
+            ProbeError::Invalid => "invalid packet",
+            ProbeError::NoBuffer => "no buffer space available",
+        })
+    }
+}
+
 /// What answered a probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ToolReplyKind {

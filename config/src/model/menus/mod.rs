@@ -81,7 +81,7 @@ pub fn is_node(path: &str) -> bool {
 /// Directories that hold only commands (not item menus): `/system` holds `reboot`, `/ip/firewall/connection`
 /// holds `tracking`.
 fn extra_node(path: &str) -> bool {
-    matches!(path, "system" | "system/resource" | "file" | "log")
+    matches!(path, "system" | "system/resource" | "file" | "log" | "tool")
 }
 
 /// The child words of the node at `path`, sorted and without duplicates.
@@ -90,7 +90,7 @@ pub fn children(path: &str) -> alloc::vec::Vec<&'static str> {
         .iter()
         .filter_map(|m| child_word(path, m.path))
         .chain(
-            ["system", "system/resource", "file", "log"]
+            ["system", "system/resource", "file", "log", "tool"]
                 .into_iter()
                 .filter_map(|p| child_word(path, p)),
         )
