@@ -5,7 +5,10 @@
 mod common;
 
 use common::*;
+use netstack::conntrack::ConntrackSettings;
 use netstack::engine::{EchoProbe, ProbeError, TOOL_REPLY_QUEUE_LEN, ToolReply, ToolReplyKind};
+use netstack::firewall::spec::{AddrRange, Table};
+use netstack::firewall::{ActionSpec, Firewall, Match, RuleSpec};
 use netstack::interface::InterfaceId;
 use netstack::route::{Gateway, RouteId, StaticRoute};
 use netstack::{Duration, Engine, EngineConfig, Instant};
@@ -293,4 +296,97 @@ fn bad_probes_are_refused() {
         ..foreign_source
     };
     net.engine.send_echo(&wan_source, net.now).unwrap();
+}
+
+/// The SOHO firewall around the tools: the defconf filter with masquerade out of ether1 (WAN), and
+/// an output rule dropping ICMP to 192.168.88.20.
+fn soho_firewall() -> (Engine<Firewall>, InterfaceId, InterfaceId, Instant) {
+    let now = Instant::from_secs(100);
+    let firewall = Firewall::new(ConntrackSettings::default(), 42);
+    let mut engine = Engine::with_hooks(EngineConfig::default(), firewall, now);
+    let wan = engine.add_interface("ether1", WAN_MAC).unwrap();
+    let lan = engine.add_interface("ether2", LAN_MAC).unwrap();
+    let lists = engine.interface_lists_mut();
+    let (wan_list, lan_list) = (lists.add("WAN").unwrap(), lists.add("LAN").unwrap());
+    lists.add_member(wan_list, wan);
+    lists.add_member(lan_list, lan);
+    engine
+        .add_address(Ipv4Cidr::new(ip(10, 0, 0, 1), 24), wan)
+        .unwrap();
+    engine
+        .add_address(Ipv4Cidr::new(ip(192, 168, 88, 1), 24), lan)
+        .unwrap();
+    engine
+        .add_static_arp(wan, ip(10, 0, 0, 2), mac(2), now)
+        .unwrap();
+    for host in [10, 20] {
+        engine
+            .add_static_arp(lan, ip(192, 168, 88, host), mac(host), now)
+            .unwrap();
+    }
+    let mut filter = netstack::firewall::defconf::filter(1);
+    filter.push(
+        RuleSpec::new(50, "output")
+            .with(Match::Protocol(1))
+            .with(Match::DstAddress(AddrRange::single(ip(192, 168, 88, 20))))
+            .action(ActionSpec::Drop),
+    );
+    let nat = [RuleSpec::new(60, "srcnat")
+        .with(Match::OutInterfaceList("WAN".into()))
+        .action(ActionSpec::Masquerade { to_ports: None })];
+    let (interfaces, lists) = (
+        engine.interfaces().clone(),
+        engine.interface_lists().clone(),
+    );
+    let hooks = engine.hooks_mut();
+    hooks
+        .set_rules(Table::Filter, &filter, &interfaces, &lists)
+        .unwrap();
+    hooks
+        .set_rules(Table::Nat, &nat, &interfaces, &lists)
+        .unwrap();
+    (engine, wan, lan, now)
+}
+
+#[test]
+fn through_the_soho_firewall_the_output_chain_sees_probes_and_wan_replies_come_back() {
+    let (mut engine, wan, lan, now) = soho_firewall();
+    let drain = |engine: &mut Engine<Firewall>, interface| {
+        let mut frames = Vec::new();
+        engine.transmit(interface, |frame| {
+            frames.push(parse(frame));
+            true
+        });
+        frames
+    };
+    drain(&mut engine, wan);
+    drain(&mut engine, lan);
+    let probe = EchoProbe {
+        dst: ip(192, 168, 88, 20),
+        src: None,
+        size: 56,
+        ttl: 64,
+        ident: IDENT,
+        seq: 0,
+    };
+    // Dropped by the output chain: sent as far as the engine knows, and nothing leaves.
+    engine.send_echo(&probe, now).unwrap();
+    assert!(drain(&mut engine, lan).is_empty());
+
+    // To the WAN host: the reply passes the input chain as an established connection, although
+    // the defconf filter drops everything else from the WAN.
+    let wan_probe = EchoProbe {
+        dst: ip(10, 0, 0, 2),
+        seq: 1,
+        ..probe
+    };
+    engine.send_echo(&wan_probe, now).unwrap();
+    let request = single_ipv4(drain(&mut engine, wan));
+    let (_, _, rest, data) = icmp_of(&request);
+    let ident = (rest >> 16) as u16;
+    let reply = echo_reply(ip(10, 0, 0, 2), ip(10, 0, 0, 1), ident, 1, &data);
+    engine.receive(wan, &ipv4_frame(mac(2), WAN_MAC, &reply), now);
+    let got: Vec<ToolReply> = core::iter::from_fn(|| engine.take_tool_reply()).collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].from, got[0].seq), (ip(10, 0, 0, 2), 1));
 }
