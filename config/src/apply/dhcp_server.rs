@@ -206,7 +206,10 @@ fn lease_values(lease: &Lease, now: Instant) -> Vec<(&'static str, String)> {
         values.push(("host-name", host.clone()));
     }
     if lease.status != LeaseStatus::Waiting && lease.expires > now {
-        values.push(("expires-after", format_duration(lease.expires - now)));
+        values.push((
+            "expires-after",
+            format_duration(round_to_seconds(lease.expires - now)),
+        ));
     }
     if let Some(seen) = lease.last_seen.filter(|s| *s <= now) {
         values.push(("last-seen", format_duration(round_to_seconds(now - seen))));
@@ -214,6 +217,7 @@ fn lease_values(lease: &Lease, now: Instant) -> Vec<(&'static str, String)> {
     values
 }
 
+/// Whole seconds, as RouterOS prints lease times.
 fn round_to_seconds(d: Duration) -> Duration {
     Duration::from_secs(d.secs())
 }

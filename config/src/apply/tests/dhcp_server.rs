@@ -388,7 +388,8 @@ fn lease_print_make_static_and_remove_on_the_console() {
     let mut system = LeaseSystem {
         engine,
         servers: running,
-        now: now + Duration::from_secs(5),
+        // Times are shown in whole seconds.
+        now: now + Duration::from_millis(5_250),
     };
     let mut session = crate::cli::Session::new();
     let printed = run(
@@ -416,7 +417,7 @@ fn lease_print_make_static_and_remove_on_the_console() {
         &mut system,
         "/ip dhcp-server lease print detail",
     );
-    assert!(detail.contains("expires-after=9m55s"), "{detail}");
+    assert!(detail.contains("expires-after=9m54s"), "{detail}");
 
     run(
         &mut config,
