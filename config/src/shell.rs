@@ -220,6 +220,14 @@ pub trait SystemControl {
     /// Lets about `ms` milliseconds pass while a script waits for a tool (`/ping count=3` in a
     /// script), the network running meanwhile. Without it a script's tool ends at once.
     fn wait_ms(&mut self, _ms: u64) {}
+    /// `:resolve NAME`: the IPv4 address the router's resolver finds for `name` (statics, cache,
+    /// upstream servers), waiting for the answer; `Err` with RouterOS's words (`failure: dns name
+    /// does not exist`, `failure: dns server failure`). A system without a resolver has none.
+    fn resolve(&mut self, _name: &str) -> Result<String, String> {
+        Err(String::from("failure: dns server failure"))
+    }
+    /// `/ip dns cache flush`: the resolver forgets what it cached.
+    fn flush_dns_cache(&mut self) {}
     /// Safe mode was taken (`true`) or ended (`false`) on the console. While it is taken,
     /// [`SystemControl::apply`] changes the running system without storing the configuration: the one
     /// stored stays the one from before safe mode, so a restart comes back without safe mode's

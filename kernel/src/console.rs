@@ -246,6 +246,9 @@ impl SystemControl for KernelView<'_> {
                 menu, item, servers, now,
             ));
         }
+        if menu.storage == "ip/dns" {
+            values.extend(self.datapath.dns().status());
+        }
         if menu.storage == "interface" {
             let mtu = item.get("mtu").unwrap_or("1500");
             values.push(("actual-mtu", String::from(mtu)));
@@ -257,6 +260,9 @@ impl SystemControl for KernelView<'_> {
     }
 
     fn dynamic_items(&self, config: &Config, menu: &MenuDef) -> Vec<Item> {
+        if menu.path == "ip/dns/cache" {
+            return self.datapath.dns().cache_items(self.datapath.now());
+        }
         if menu.storage == config::apply::dhcp_server::LEASE_MENU {
             let (servers, now) = (self.datapath.dhcp_server().servers(), self.datapath.now());
             return config::apply::dhcp_server::lease_items(menu, servers, now);
@@ -282,6 +288,33 @@ impl SystemControl for KernelView<'_> {
         }
         config::apply::remove_dynamic(config, self.datapath.engine_mut(), menu, id, now)
             .map_err(|e| alloc::format!("{e}"))
+    }
+
+    /// Waits for the answer, running the datapath meanwhile (the console is busy, as RouterOS's is
+    /// until `:resolve` returns), at most the resolver's total timeout and a second.
+    fn resolve(&mut self, name: &str) -> Result<String, String> {
+        let now = self.datapath.now();
+        let dns = self.datapath.dns_mut();
+        let token = dns
+            .start_resolve(now, name)
+            .map_err(|e| alloc::format!("{e}"))?;
+        let deadline = clock::now().as_millis() + dns.total_timeout_ms() + 1000;
+        loop {
+            self.datapath.run();
+            if let Some(result) = self.datapath.dns_mut().take_resolved(token) {
+                return result
+                    .map(|address| alloc::format!("{address}"))
+                    .map_err(|e| alloc::format!("{e}"));
+            }
+            if clock::now().as_millis() > deadline {
+                return Err(String::from("failure: dns server failure"));
+            }
+            crate::idle(|| self.datapath.has_work());
+        }
+    }
+
+    fn flush_dns_cache(&mut self) {
+        self.datapath.dns_mut().flush();
     }
 
     fn safe_mode(&mut self, taken: bool) {

@@ -22,6 +22,7 @@ use smoltcp::wire::EthernetAddress;
 
 use crate::dhcp_client::DhcpClients;
 use crate::dhcp_server::DhcpServer;
+use crate::dns::Dns;
 use crate::nic::{self, Nic};
 use crate::{clock, interrupts};
 
@@ -37,6 +38,8 @@ pub struct Datapath {
     next_link_poll_ms: u64,
     /// `/ip dhcp-client`: fed from the engine's link datagram path, polled every round.
     dhcp_clients: DhcpClients,
+    /// `/ip dns`: the cache and forwarder on the engine's local stack, polled every round.
+    dns: Dns,
     /// `/ip dhcp-server`: fed from the engine's link datagram path (port 67), polled every round.
     dhcp_server: DhcpServer,
 }
@@ -139,6 +142,7 @@ impl Datapath {
             next_link_poll_ms: 0,
             dhcp_server: DhcpServer::new(),
             dhcp_clients: DhcpClients::new(clock::rdtsc()),
+            dns: Dns::new(config, clock::rdtsc().rotate_left(17)),
         };
         datapath.poll_links(now);
         datapath
@@ -154,6 +158,7 @@ impl Datapath {
         config::apply::apply(config, &mut self.engine, now).map_err(|e| alloc::format!("{e}"))?;
         self.dhcp_server.configure(config, &self.engine);
         self.dhcp_clients.configure(config, &mut self.engine, now);
+        self.dns.configure(config);
         Ok(())
     }
 
@@ -200,6 +205,16 @@ impl Datapath {
         &mut self.engine
     }
 
+    /// The DNS service, for what `/ip dns` reports.
+    pub fn dns(&self) -> &Dns {
+        &self.dns
+    }
+
+    /// The DNS service, for `:resolve`, `cache flush` and peer DNS servers.
+    pub fn dns_mut(&mut self) -> &mut Dns {
+        &mut self.dns
+    }
+
     /// The engine's notion of now.
     pub fn now(&self) -> Instant {
         engine_now()
@@ -231,6 +246,8 @@ impl Datapath {
             self.next_link_poll_ms = now_ms + LINK_POLL_MS;
             self.poll_links(now);
         }
+        // Before the engine's timers, so what the service queued in its sockets leaves this round.
+        self.dns.poll(&mut self.engine, now);
         if self.engine.poll_at(now).is_some_and(|at| at <= now) {
             self.engine.poll(now);
         }

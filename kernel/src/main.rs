@@ -34,6 +34,8 @@ mod dhcp_client;
 #[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
 mod dhcp_server;
 mod dma;
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
+mod dns;
 mod frame_allocator;
 mod gdt;
 mod interrupts;

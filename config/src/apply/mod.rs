@@ -73,6 +73,7 @@ mod connections;
 mod counters;
 pub mod dhcp_client;
 pub mod dhcp_server;
+pub mod dns;
 mod dynamic;
 mod dynamic_entries;
 mod firewall;

@@ -80,6 +80,11 @@ impl Env<'_> {
             ("", "ping") => return self.ping(args),
             ("tool", "traceroute") => return self.traceroute(args),
             ("interface", "monitor-traffic") => return self.monitor_traffic(args),
+            ("ip/dns/cache", "flush") => {
+                args.leftover()?;
+                self.system.flush_dns_cache();
+                return Ok(Val::Nothing);
+            }
             _ => {}
         }
         if name == "export" {
@@ -622,6 +627,7 @@ impl Env<'_> {
                 Some((v, _)) => Val::Num(v.to_text().chars().count() as i64),
                 None => Val::Num(0),
             }),
+            "resolve" => self.resolve(args, pos),
             "tostr" => Ok(Val::Str(
                 args.unnamed
                     .first()
@@ -630,6 +636,30 @@ impl Env<'_> {
             )),
             _ => Err(CliError::at(format!("bad command name {name}"), pos)),
         }
+    }
+
+    /// `:resolve NAME` (or `domain-name=NAME`): the address, which `[:resolve NAME]` gives a script; an
+    /// address is its own answer, as on RouterOS.
+    fn resolve(&mut self, mut args: Args, pos: Pos) -> Result<Val, CliError> {
+        let name = match args.take("domain-name") {
+            Some(v) => v.to_text(),
+            None if !args.unnamed.is_empty() => args.unnamed.remove(0).0.to_text(),
+            None => {
+                return Err(CliError::at(
+                    "missing value(s) of argument(s) domain-name",
+                    pos,
+                ));
+            }
+        };
+        let _ = args.take("server");
+        args.leftover()?;
+        if crate::value::parse_ipv4(&name).is_some() {
+            return Ok(Val::Str(name));
+        }
+        self.system
+            .resolve(&name)
+            .map(Val::Str)
+            .map_err(CliError::plain)
     }
 
     /// Runs a `{ ... }` block in a scope of its own.

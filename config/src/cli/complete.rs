@@ -990,6 +990,7 @@ const MENU_HELP: &[(&str, &str)] = &[
     ),
     ("ip/dns", "DNS client and cache"),
     ("ip/dns/static", "Static DNS entries"),
+    ("ip/dns/cache", "Answers the DNS resolver has cached"),
     (
         "ip/firewall",
         "Firewall tables, NAT and connection tracking",
@@ -1064,6 +1065,7 @@ const COMMAND_HELP: &[(&str, &str)] = &[
         "Print or save an export script that can be used to restore configuration",
     ),
     ("find", "Find items by value"),
+    ("flush", "Forget every cached entry"),
     ("get", "Get the value of an item's property"),
     ("import", "Run a configuration script from a file"),
     ("make-static", "Make dynamic leases static"),

@@ -31,6 +31,8 @@ pub fn commands_at(path: &str) -> Vec<&'static str> {
         (super::connections::PATH, _) => {
             out.extend_from_slice(&["export", "find", "get", "print", "remove"])
         }
+        // What the resolver cached: listed and flushed, nothing configured.
+        ("ip/dns/cache", _) => out.extend_from_slice(&["find", "flush", "get", "print"]),
         // The installed packages: listed, and switched on and off (see `package`).
         (super::package::PATH, _) => {
             out.extend_from_slice(&["disable", "enable", "export", "find", "get", "print"])

@@ -34,6 +34,7 @@ pub static MENUS: &[&MenuDef] = &[
     &services::DHCP_SERVER_NETWORK,
     &services::DNS,
     &services::DNS_STATIC,
+    &services::DNS_CACHE,
     &firewall::ADDRESS_LIST,
     &firewall::FILTER,
     &firewall::MANGLE,

@@ -226,6 +226,25 @@ pub static DNS_STATIC: MenuDef = MenuDef {
     flags: &[FLAG_DISABLED, FLAG_DYNAMIC],
 };
 
+/// `/ip dns cache`: what the running resolver has cached, one line per record (negative answers as
+/// `NXDOMAIN`/`NODATA`), listed by the system ([`crate::SystemControl::dynamic_items`]); nothing is
+/// configured here. `flush` empties it.
+pub static DNS_CACHE: MenuDef = MenuDef {
+    path: "ip/dns/cache",
+    kind: MenuKind::List,
+    storage: "ip/dns/cache",
+    props: &[
+        PropDef::new("name", ValueType::Text).read_only(),
+        PropDef::new("type", ValueType::Text).read_only(),
+        PropDef::new("data", ValueType::Text).read_only(),
+        PropDef::new("ttl", ValueType::Duration).read_only(),
+    ],
+    key: None,
+    unique: &[],
+    print: PrintStyle::Columns(&["name", "type", "data", "ttl"]),
+    flags: &[],
+};
+
 /// The services `/ip service print` lists, with their default ports, in RouterOS's order.
 pub const SERVICES: &[(&str, u16)] = &[
     ("telnet", 23),
