@@ -36,6 +36,8 @@ use crate::{Duration, Instant};
 
 /// How long an offered address is kept for the client that was offered it.
 pub const OFFER_HOLD: Duration = Duration::from_secs(30);
+/// A lease that never expires: option 51's 0xffffffff (RFC 2131 §3.3, infinity), about 136 years.
+pub const INFINITE_LEASE: Duration = Duration::from_secs(u32::MAX as u64);
 /// How long a declined address (RFC 2131 §4.3.3: in use by someone else) is not offered.
 pub const DECLINE_HOLD: Duration = Duration::from_secs(10 * 60);
 /// Most leases (other than static ones) one server keeps.
@@ -437,10 +439,18 @@ impl Server {
             .find(|&a| self.free_for(a, mac, now, check))
     }
 
+    /// The lease time of `mac`'s leases: its static lease's own, else the server's; 0 (RouterOS's
+    /// `lease-time=0s`, a lease that never expires) is [`INFINITE_LEASE`].
     fn lease_time_for(&self, mac: EthernetAddress) -> Duration {
-        self.static_for(mac)
+        let time = self
+            .static_for(mac)
             .and_then(|s| s.lease_time)
-            .unwrap_or(self.config.lease_time)
+            .unwrap_or(self.config.lease_time);
+        if time == Duration::ZERO {
+            INFINITE_LEASE
+        } else {
+            time
+        }
     }
 
     fn options(&self, lease_time: Option<Duration>) -> ReplyOptions {

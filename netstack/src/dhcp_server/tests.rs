@@ -610,6 +610,23 @@ fn make_static_keeps_the_binding_and_a_removed_static_lease_goes() {
 }
 
 #[test]
+fn a_lease_time_of_zero_never_expires() {
+    let mut server = Server::new(ServerConfig {
+        static_leases: vec![StaticLease {
+            mac: mac(7),
+            address: a(30),
+            lease_time: Some(Duration::ZERO),
+        }],
+        ..config()
+    });
+    let offer = send(&mut server, msg(DhcpMessageType::Discover, mac(7)), at(0)).unwrap();
+    assert_eq!(offer.lease, Some(u32::MAX), "infinity");
+    bind(&mut server, mac(7), at(0));
+    server.poll(at(10 * 365 * 86400));
+    assert_eq!(status(&server, mac(7)), Some(LeaseStatus::Bound));
+}
+
+#[test]
 fn static_only_offers_static_leases_only() {
     let mut server = Server::new(ServerConfig {
         pool: None,
