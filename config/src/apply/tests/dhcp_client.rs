@@ -156,6 +156,27 @@ fn a_lease_adds_a_dynamic_address_and_default_route_that_apply_leaves_alone() {
 }
 
 #[test]
+fn a_disabled_wan_address_drops_the_connections_masqueraded_to_it() {
+    let now = Instant::from_secs(1);
+    let mut config = soho();
+    let mut engine = fresh_engine(now);
+    apply(&config, &mut engine, now).unwrap();
+    let mut router = router(engine, now);
+    let lan_host = ip(192, 168, 88, LAN_HOST);
+    let out = router.send(
+        1,
+        &tcp(lan_host, ip(198, 51, 100, 1), (40000, 80), SYN, 1, 0),
+        0,
+    );
+    assert_eq!(header(&out[0]).0, ip(198, 51, 100, 2));
+    assert_eq!(router.engine.hooks().conntrack().len(), 1);
+    let wan = find(&config, "ip/address", "address", "198.51.100.2/24").id;
+    set(&mut config, "ip/address", wan, &[("disabled", "yes")]);
+    apply(&config, &mut router.engine, now).unwrap();
+    assert_eq!(router.engine.hooks().conntrack().len(), 0);
+}
+
+#[test]
 fn add_default_route_and_distance_decide_the_routes() {
     let now = Instant::from_secs(1);
     let mut with_121 = lease(ip(198, 51, 100, 50), now);
