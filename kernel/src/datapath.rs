@@ -187,9 +187,8 @@ impl Datapath {
         self.dhcp_clients.status(id, engine_now())
     }
 
-    /// The DHCP clients' peer DNS servers when they changed: the hook for the DNS service's
-    /// `set_dynamic_servers` (`use-peer-dns=yes`), called from the main loop once that service runs.
-    #[allow(dead_code)]
+    /// The DHCP clients' peer DNS servers when they changed, for the DNS service's
+    /// `dynamic-servers` (`use-peer-dns=yes`); taken every round.
     pub fn take_peer_dns(&mut self) -> Option<Vec<smoltcp::wire::Ipv4Address>> {
         self.dhcp_clients.take_peer_dns()
     }
@@ -262,6 +261,10 @@ impl Datapath {
             self.dhcp_clients.receive(&mut self.engine, &datagram, now);
         }
         self.dhcp_clients.poll(&mut self.engine, now);
+        // `use-peer-dns=yes`: the servers the clients learnt are the resolver's dynamic-servers.
+        if let Some(servers) = self.take_peer_dns() {
+            self.dns.set_dynamic_servers(&servers);
+        }
         if served {
             moved += 1;
         }

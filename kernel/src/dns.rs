@@ -43,7 +43,6 @@ impl Dns {
     }
 
     /// DNS servers learnt by the DHCP client (`use-peer-dns=yes`): `dynamic-servers`.
-    #[allow(dead_code)]
     pub fn set_dynamic_servers(&mut self, servers: &[Ipv4Address]) {
         self.service.resolver_mut().set_dynamic_servers(servers);
     }
