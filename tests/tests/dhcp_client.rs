@@ -5,9 +5,11 @@
 //! address and default route checks in sequence: the client gets bound (`print` shows `bound` and the
 //! address; `print detail` the gateway, DNS server, DHCP server and time left); the lease's address is
 //! a dynamic address (`D`) and its default route a dynamic DHCP route (`DAd`) in `/ip route print`; the
-//! LAN host reaches the WAN host through masquerade; `/export` holds the client and not the lease;
-//! and at T1 (1 minute into the 2-minute lease) the client renews: dnsmasq acknowledges a second
-//! request, `expires-after` goes back up and the log says so.
+//! LAN host reaches the WAN host through masquerade; `/ip dns print` has the ISP's DNS server among its
+//! `dynamic-servers` (`use-peer-dns=yes`); `/export` holds the client and not the lease;
+//! at T1 (1 minute into the 2-minute lease) the client renews: dnsmasq acknowledges a second
+//! request, `expires-after` goes back up and the log says so; and disabled, the client releases the
+//! lease (dnsmasq sees the DHCPRELEASE) and its address and route go.
 //!
 //! Needs root, QEMU, iproute2, `ping` and `dnsmasq`; without them the test prints why it skipped.
 
@@ -210,6 +212,14 @@ fn dhcp_client_gets_a_lease_routes_through_it_and_renews() {
     let conntrack = run_command(&mut vm, "/ip firewall connection print detail");
     assert!(conntrack.contains(&LAN_HOST.to_string()), "{conntrack}");
 
+    // use-peer-dns=yes: the ISP's DNS server is the resolver's dynamic server.
+    let dns = run_command(&mut vm, "/ip dns print");
+    assert_eq!(
+        property(&dns, "dynamic-servers"),
+        Some("198.51.100.1"),
+        "{dns}"
+    );
+
     // The configuration holds the client, not the lease.
     let export = run_command(&mut vm, "/export");
     assert!(export.contains("add interface=ether1"), "{export}");
@@ -255,4 +265,23 @@ fn dhcp_client_gets_a_lease_routes_through_it_and_renews() {
         "{}",
         dnsmasq.output()
     );
+
+    // Disabled, the client gives the lease back at once: dnsmasq sees the release, the address and
+    // the route are gone.
+    run_command(&mut vm, "/ip dhcp-client disable [find]");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !dnsmasq.output().contains("DHCPRELEASE(eth0)") {
+        assert!(
+            Instant::now() < deadline,
+            "no release; {}",
+            transcript(&vm, &dnsmasq)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let addresses = run_command(&mut vm, "/ip address print");
+    assert!(!addresses.contains(ip), "{addresses}");
+    let routes = run_command(&mut vm, "/ip route print");
+    assert!(!routes.contains("0.0.0.0/0"), "{routes}");
+    let print = run_command(&mut vm, "/ip dhcp-client print");
+    assert!(print.contains("stopped"), "{print}");
 }
