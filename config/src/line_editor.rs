@@ -123,7 +123,7 @@ impl LineEditor {
     }
 
     /// Takes a cursor position report: after the console moved the cursor as far right as it goes and
-    /// asked where it is, the column is the screen's width. Reports outside [`WIDTHS`] are ignored.
+    /// asked where it is, the column is the screen's width. Reports of a column outside 20..=1000 are ignored.
     pub fn cursor_report(&mut self, column: u16) {
         if WIDTHS.contains(&column) {
             self.width = Some(usize::from(column));

@@ -116,7 +116,10 @@ impl<H: Hooks> Engine<H> {
     /// The oldest datagram to UDP port `port` taken off the link, if any: the DHCP server takes port
     /// 67 and the DHCP client port 68 from the one queue without taking each other's.
     pub fn take_link_datagram_to(&mut self, port: u16) -> Option<LinkDatagram> {
-        let at = self.link_datagrams.iter().position(|d| d.dst_port == port)?;
+        let at = self
+            .link_datagrams
+            .iter()
+            .position(|d| d.dst_port == port)?;
         self.link_datagrams.remove(at)
     }
 
