@@ -61,10 +61,12 @@ const FLAGS: [Flag<'static>; 2] = [
     Flag {
         letter: 'X',
         name: "DISABLED",
+        joins: false,
     },
     Flag {
         letter: 'R',
         name: "RUNNING",
+        joins: false,
     },
 ];
 

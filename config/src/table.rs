@@ -10,9 +10,12 @@
 //! ```
 //!
 //! The rules, as observed in v7 console captures:
-//! * the `Flags:` legend names only the flags some listed row has, separated by `; `, and is left out when no row
-//!   has a flag; each flag in the legend gets its own character position in the flags column, blank where a row
-//!   does not have it, and there is no flags column at all when the legend is left out;
+//! * the `Flags:` legend names only the flags some listed row has, and is left out when no row has a flag; each
+//!   flag in the legend gets its own character position in the flags column, blank where a row does not have
+//!   it, except that flags no item has together share one ([`Flag::joins`]: `c - CONNECT, s - STATIC` puts
+//!   `c` and `s` in one place, so `/ip route print` shows `DAc` and ` As`); the legend separates positions
+//!   with `; ` and the flags sharing one with `, `; there is no flags column at all when the legend is left
+//!   out;
 //! * the `Columns:` line lists the column headers separated by `, `;
 //! * the `#` column holds the item numbers, right-aligned to the widest number;
 //! * the number, the flags and the first column are separated by one space, the columns by two;
@@ -50,6 +53,8 @@ pub struct Flag<'a> {
     pub letter: char,
     /// The name shown in the legend, upper case (`RUNNING`).
     pub name: &'a str,
+    /// Shares its position in the flags column with the flag before it in the list (no row has both).
+    pub joins: bool,
 }
 
 /// One item of a table.
@@ -78,15 +83,32 @@ pub fn write_table(
     let Some(last_number) = rows.len().checked_sub(1) else {
         return Ok(());
     };
-    let shown_flags: Vec<&Flag<'_>> = flags
-        .iter()
-        .filter(|flag| rows.iter().any(|row| row.flags.contains(&flag.letter)))
-        .collect();
+    // The flags some row has, each with the group of positions it belongs to (the group of the flag
+    // before it in `flags` when it joins that one).
+    let mut group = 0usize;
+    let mut shown_flags: Vec<(usize, &Flag<'_>)> = Vec::new();
+    for (index, flag) in flags.iter().enumerate() {
+        if index > 0 && !flag.joins {
+            group += 1;
+        }
+        if rows.iter().any(|row| row.flags.contains(&flag.letter)) {
+            shown_flags.push((group, flag));
+        }
+    }
+    // The positions of the flags column: the groups with a shown flag, in order.
+    let mut positions: Vec<usize> = shown_flags.iter().map(|&(group, _)| group).collect();
+    positions.dedup();
     if !shown_flags.is_empty() {
         out.write_str("Flags: ")?;
-        for (position, flag) in shown_flags.iter().enumerate() {
-            let separator = if position == 0 { "" } else { "; " };
+        let mut previous: Option<usize> = None;
+        for &(group, flag) in &shown_flags {
+            let separator = match previous {
+                None => "",
+                Some(g) if g == group => ", ",
+                Some(_) => "; ",
+            };
             write!(out, "{separator}{} - {}", flag.letter, flag.name)?;
+            previous = Some(group);
         }
         out.write_str("\r\n")?;
     }
@@ -115,8 +137,8 @@ pub fn write_table(
     let mut line = String::new();
     pad(&mut line, "#", number_width, Align::Right);
     line.push(' ');
-    if !shown_flags.is_empty() {
-        pad(&mut line, "", shown_flags.len(), Align::Left);
+    if !positions.is_empty() {
+        pad(&mut line, "", positions.len(), Align::Left);
         line.push(' ');
     }
     for (index, (column, &width)) in columns.iter().zip(&widths).enumerate() {
@@ -141,13 +163,14 @@ pub fn write_table(
                 let _ = write!(line, "{number:>number_width$} ");
             }
         }
-        if !shown_flags.is_empty() {
-            for flag in &shown_flags {
-                line.push(if row.flags.contains(&flag.letter) {
-                    flag.letter
-                } else {
-                    ' '
-                });
+        if !positions.is_empty() {
+            for &position in &positions {
+                let letter = shown_flags
+                    .iter()
+                    .filter(|&&(group, _)| group == position)
+                    .map(|(_, flag)| flag.letter)
+                    .find(|letter| row.flags.contains(letter));
+                line.push(letter.unwrap_or(' '));
             }
             line.push(' ');
         }
@@ -193,10 +216,12 @@ mod tests {
         Flag {
             letter: 'X',
             name: "DISABLED",
+            joins: false,
         },
         Flag {
             letter: 'R',
             name: "RUNNING",
+            joins: false,
         },
     ];
 
@@ -251,6 +276,51 @@ mod tests {
                 "#    NAME  MTU\r\n",
                 "0  R a       1\r\n",
                 "1 X  b       2\r\n",
+            )
+        );
+    }
+
+    #[test]
+    fn flags_no_row_has_together_share_a_position() {
+        let flag = |letter, name, joins| Flag {
+            letter,
+            name,
+            joins,
+        };
+        // `/ip route print`'s flags.
+        let flags = [
+            flag('D', "DYNAMIC", false),
+            flag('X', "DISABLED", false),
+            flag('A', "ACTIVE", true),
+            flag('c', "CONNECT", false),
+            flag('s', "STATIC", true),
+            flag('d', "DHCP", true),
+        ];
+        let columns = [Column {
+            header: "DST-ADDRESS",
+            align: Align::Left,
+        }];
+        let mut out = String::new();
+        write_table(
+            &mut out,
+            &flags,
+            &columns,
+            &[
+                row(&['A', 's'], &["0.0.0.0/0"]),
+                row(&['D', 'A', 'c'], &["10.0.0.0/24"]),
+                row(&['X', 's'], &["10.9.0.0/16"]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            concat!(
+                "Flags: D - DYNAMIC; X - DISABLED, A - ACTIVE; c - CONNECT, s - STATIC\r\n",
+                "Columns: DST-ADDRESS\r\n",
+                "#     DST-ADDRESS\r\n",
+                "0  As 0.0.0.0/0  \r\n",
+                "1 DAc 10.0.0.0/24\r\n",
+                "2  Xs 10.9.0.0/16\r\n",
             )
         );
     }

@@ -323,6 +323,7 @@ impl Env<'_> {
             .map(|(f, name)| Flag {
                 letter: f.letter,
                 name,
+                joins: f.joins,
             })
             .collect();
         let table_rows: Vec<crate::table::Row> = rows

@@ -170,6 +170,10 @@ pub struct FlagDef {
     pub name: &'static str,
     /// A boolean property (stored or read-only) whose `yes` sets the flag.
     pub property: &'static str,
+    /// Shares its place in the flags column with the flag before it in the menu's list, as flags no item
+    /// has together do in RouterOS v7 (`X - DISABLED, I - INVALID`; `c - CONNECT, s - STATIC`): the legend
+    /// joins them with `, ` instead of `; `.
+    pub joins: bool,
 }
 
 /// The flags every menu with these properties shows.
@@ -177,21 +181,26 @@ pub const FLAG_DISABLED: FlagDef = FlagDef {
     letter: 'X',
     name: "disabled",
     property: "disabled",
+    joins: false,
 };
 pub const FLAG_DYNAMIC: FlagDef = FlagDef {
     letter: 'D',
     name: "dynamic",
     property: "dynamic",
+    joins: false,
 };
 pub const FLAG_INVALID: FlagDef = FlagDef {
     letter: 'I',
     name: "invalid",
     property: "invalid",
+    // After `X`: a disabled item is not checked, so it is never also invalid.
+    joins: true,
 };
 pub const FLAG_RUNNING: FlagDef = FlagDef {
     letter: 'R',
     name: "running",
     property: "running",
+    joins: false,
 };
 
 /// One menu.

@@ -352,31 +352,37 @@ pub static CONNECTION: MenuDef = MenuDef {
             letter: 'S',
             name: "seen-reply",
             property: "seen-reply",
+            joins: false,
         },
         FlagDef {
             letter: 'A',
             name: "assured",
             property: "assured",
+            joins: false,
         },
         FlagDef {
             letter: 'C',
             name: "confirmed",
             property: "confirmed",
+            joins: false,
         },
         FlagDef {
             letter: 'F',
             name: "fasttrack",
             property: "fasttrack",
+            joins: false,
         },
         FlagDef {
             letter: 's',
             name: "srcnat",
             property: "srcnat",
+            joins: false,
         },
         FlagDef {
             letter: 'd',
             name: "dstnat",
             property: "dstnat",
+            joins: false,
         },
     ],
 };

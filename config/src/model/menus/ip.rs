@@ -29,22 +29,28 @@ pub(super) const FLAG_ACTIVE: FlagDef = FlagDef {
     letter: 'A',
     name: "active",
     property: "active",
+    // After `X`: a disabled route is not active.
+    joins: true,
 };
 pub(super) const FLAG_CONNECT: FlagDef = FlagDef {
     letter: 'c',
     name: "connect",
     property: "connect",
+    joins: false,
 };
 pub(super) const FLAG_STATIC: FlagDef = FlagDef {
     letter: 's',
     name: "static",
     property: "static",
+    // A route comes from one place: connected, static or DHCP.
+    joins: true,
 };
 
 pub(super) const FLAG_DHCP: FlagDef = FlagDef {
     letter: 'd',
     name: "dhcp",
     property: "dhcp",
+    joins: true,
 };
 
 pub static ROUTE: MenuDef = MenuDef {
@@ -77,9 +83,10 @@ pub static ROUTE: MenuDef = MenuDef {
     key: None,
     unique: &[],
     print: PrintStyle::Columns(&["dst-address", "gateway", "distance"]),
+    // RouterOS v7's order: `D - DYNAMIC; X - DISABLED, A - ACTIVE; c - CONNECT, s - STATIC, d - DHCP`.
     flags: &[
-        FLAG_DISABLED,
         FLAG_DYNAMIC,
+        FLAG_DISABLED,
         FLAG_ACTIVE,
         FLAG_CONNECT,
         FLAG_STATIC,

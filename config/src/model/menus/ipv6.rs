@@ -77,8 +77,8 @@ pub static ROUTE: MenuDef = MenuDef {
     unique: &[],
     print: PrintStyle::Columns(&["dst-address", "gateway", "distance"]),
     flags: &[
-        FLAG_DISABLED,
         FLAG_DYNAMIC,
+        FLAG_DISABLED,
         FLAG_ACTIVE,
         FLAG_CONNECT,
         FLAG_STATIC,
