@@ -8,7 +8,10 @@
 //! asked, from port 53, to that port, with that ID and the same question; anything else is ignored
 //! (counted). A server that does not answer within `query-server-timeout` (2s) or answers SERVFAIL,
 //! REFUSED or NOTIMP makes the query go to the next server, until `query-total-timeout` (10s), when
-//! the client gets SERVFAIL — RouterOS's two timeouts. At most `max-concurrent-queries` (100) are
+//! the client gets SERVFAIL — RouterOS's two timeouts. Once every server has answered the query with
+//! such an error, the client gets the last one at once: asking again could only repeat it (and a
+//! server that refuses a name at once would otherwise be asked in a tight loop until the total
+//! timeout). At most `max-concurrent-queries` (100) are
 //! outstanding; queries beyond are dropped and counted. The reply keeps the client's ID and
 //! question; a plain forward relays the server's reply as it came (ID swapped), anything combined
 //! (a static CNAME, the cache) is written anew.
@@ -179,6 +182,8 @@ struct Pending {
     local_port: u16,
     server: Ipv4Address,
     server_index: usize,
+    /// How many times a server answered this query with an error (SERVFAIL, REFUSED, ...).
+    error_answers: usize,
     started: Instant,
     sent: Instant,
 }
@@ -477,6 +482,7 @@ impl Resolver {
             local_port: 0,
             server,
             server_index: 0,
+            error_answers: 0,
             started: now,
             sent: now,
         };
@@ -567,6 +573,16 @@ impl Resolver {
                 self.stats.server_failures += 1;
                 let text = alloc::format!("server {server} answered with error {code}");
                 self.note(now, text);
+                let servers = self.servers().len();
+                let p = &mut self.pending[index];
+                p.error_answers += 1;
+                if p.error_answers >= servers {
+                    // Every server said no: the client hears it now.
+                    let p = self.pending.swap_remove(index);
+                    let q = Some(&p.client_question);
+                    let (h, edns, limit) = (p.client, p.client_edns, p.limit);
+                    return self.reply(p.to, &h, q, code, &[], &[], edns, limit);
+                }
                 self.next_server(index, now);
             }
         }

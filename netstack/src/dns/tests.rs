@@ -426,12 +426,33 @@ fn a_silent_server_hands_the_query_to_the_next_then_servfail() {
     let m = answer(&mut r);
     assert_eq!((m.header.id, m.header.rcode), (10, rcode::SERVFAIL));
     assert_eq!(r.outstanding(), 0);
+
     // Failures are logged, but not once per retry.
     let mut lines = 0;
     while r.take_log().is_some() {
         lines += 1;
     }
     assert!((1..=2).contains(&lines), "{lines} log lines");
+
+    while r.take_upstream().is_some() {}
+
+    // When every server refuses, the client hears REFUSED at once, after one question to each.
+    r.handle_query(t(30), client(), &query(11, "refused.test", rtype::AAAA));
+    for server in [SERVER1, SERVER2] {
+        let q = r.take_upstream().unwrap();
+        assert_eq!(q.server, server);
+        r.handle_upstream(
+            t(30),
+            server,
+            53,
+            q.local_port,
+            &reply_to(&q, rcode::REFUSED, &[], &[]),
+        );
+    }
+    assert!(r.take_upstream().is_none(), "no server is asked again");
+    let m = answer(&mut r);
+    assert_eq!((m.header.id, m.header.rcode), (11, rcode::REFUSED));
+    assert_eq!(r.outstanding(), 0);
 }
 
 #[test]
