@@ -102,11 +102,13 @@ fn console_survives_garbage_input() {
     }));
     vm.send_bytes(&garbage).unwrap();
     // Ctrl-C abandons whatever partial line, escape sequence or login dialog is left; Ctrl-D then logs
-    // out if the garbage's own Ctrl-Ds did not (at the login prompt it does nothing).
+    // out if the garbage's own Ctrl-Ds did not (at the login prompt it does nothing). Every login the
+    // garbage attempts costs a password hash, so on a loaded host working through it takes a while:
+    // the console must fall quiet first.
     vm.send_bytes(b"\x03").unwrap();
-    std::thread::sleep(Duration::from_secs(1));
+    wait_quiet(&vm, Duration::from_secs(2), BOOT_TIMEOUT);
     vm.send_bytes(b"\x04").unwrap();
-    std::thread::sleep(Duration::from_secs(1));
+    wait_quiet(&vm, Duration::from_secs(1), COMMAND_TIMEOUT);
     // A user name the garbage cannot have typed marks where the login below starts.
     vm.send("after-the-garbage\r").unwrap();
     vm.wait_for("after-the-garbage\r\nPassword: ", COMMAND_TIMEOUT)
@@ -232,4 +234,27 @@ fn idle_appliance_halts_instead_of_spinning() {
         "QEMU used {:.0}% of a core while the appliance was idle",
         share * 100.0
     );
+}
+
+/// Waits until the console has printed nothing for `quiet`, or panics with the transcript after
+/// `timeout`.
+fn wait_quiet(vm: &Vm, quiet: Duration, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    let mut seen = vm.output().len();
+    let mut since = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let now = vm.output().len();
+        if now != seen {
+            seen = now;
+            since = Instant::now();
+        } else if since.elapsed() >= quiet {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the console never fell quiet:\n{}",
+            vm.output()
+        );
+    }
 }
