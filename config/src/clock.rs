@@ -44,9 +44,16 @@ const EPOCH_SHIFT: i64 = 719_468;
 /// The most an offset from UTC may be: the time zones in use span -12:00 to +14:00.
 const MAX_OFFSET_SECONDS: i64 = 14 * 3600;
 
+/// The months as RouterOS writes them in dates (`nov/22/2026`) and log times (`nov/22 09:15:42`).
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
+
+/// `nov`: the name of `month` (1 to 12); `jan` for a month that does not exist.
+pub fn month_name(month: u32) -> &'static str {
+    let index = usize::try_from(month).unwrap_or(0).wrapping_sub(1);
+    MONTHS.get(index).copied().unwrap_or(MONTHS[0])
+}
 
 /// A day of the calendar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

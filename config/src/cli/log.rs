@@ -34,6 +34,7 @@ use super::eval::Args;
 use super::items::Row;
 use super::val::Val;
 use super::{CliError, Env};
+use crate::clock::{self, Date};
 use crate::log_memory::LogEntry;
 use crate::model::schema::{MenuDef, MenuKind, PrintStyle, PropDef};
 use crate::script::{Expr, Pos};
@@ -215,68 +216,21 @@ fn log_row(entry: &LogEntry, now: u64) -> Row {
     row
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-const SECONDS_PER_DAY: u64 = 86_400;
-
 /// An entry's time as `/log print` shows it when the clock says `now` (both in seconds since
 /// 1970-01-01 00:00:00): `hh:mm:ss` today, `mmm/dd hh:mm:ss` earlier this year, `mmm/dd/yyyy
 /// hh:mm:ss` before. An entry stamped after `now` (a clock set back) shows its date as well.
 pub fn format_time(at: u64, now: u64) -> String {
-    let seconds = at % SECONDS_PER_DAY;
-    let clock = format!(
-        "{:02}:{:02}:{:02}",
-        seconds / 3600,
-        (seconds / 60) % 60,
-        seconds % 60
-    );
-    let day = at / SECONDS_PER_DAY;
-    if day == now / SECONDS_PER_DAY {
-        return clock;
+    let time = clock::format_time(at);
+    if at / clock::SECONDS_PER_DAY == now / clock::SECONDS_PER_DAY {
+        return time;
     }
-    let (year, month, day_of_month) = civil_date(day);
-    let month = MONTHS.get(month as usize).copied().unwrap_or("jan");
-    if year == civil_date(now / SECONDS_PER_DAY).0 {
-        format!("{month}/{day_of_month:02} {clock}")
+    let date = Date::of_seconds(at);
+    let month = clock::month_name(date.month);
+    if date.year == Date::of_seconds(now).year {
+        format!("{month}/{:02} {time}", date.day)
     } else {
-        format!("{month}/{day_of_month:02}/{year} {clock}")
+        format!("{month}/{:02}/{} {time}", date.day, date.year)
     }
-}
-
-/// Days in the Gregorian calendar's 400-year cycle.
-const DAYS_PER_400_YEARS: u64 = 146_097;
-
-/// The (year, month from 0, day of month from 1) of `days` after 1970-01-01, in the proleptic
-/// Gregorian calendar. Bounded time for any input: whole 400-year cycles first, then at most 400
-/// years and 12 months.
-fn civil_date(days: u64) -> (u64, u64, u64) {
-    let mut year = 1970 + days / DAYS_PER_400_YEARS * 400;
-    let mut days = days % DAYS_PER_400_YEARS;
-    loop {
-        let length = if is_leap(year) { 366 } else { 365 };
-        if days < length {
-            break;
-        }
-        days -= length;
-        year += 1;
-    }
-    let february = if is_leap(year) { 29 } else { 28 };
-    let lengths = [31, february, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let mut month = 0;
-    for length in lengths {
-        if days < length {
-            break;
-        }
-        days -= length;
-        month += 1;
-    }
-    (year, month, days + 1)
-}
-
-fn is_leap(year: u64) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 #[cfg(test)]
@@ -468,7 +422,7 @@ mod tests {
 
     #[test]
     fn times_show_the_date_unless_today() {
-        let day = SECONDS_PER_DAY;
+        let day = crate::clock::SECONDS_PER_DAY;
         assert_eq!(format_time(3723, 4000), "01:02:03");
         assert_eq!(format_time(3723, day + 5), "jan/01 01:02:03");
         assert_eq!(format_time(day + 59, day + 60), "00:00:59");
@@ -490,22 +444,29 @@ mod tests {
 
     #[test]
     fn dates_match_a_day_by_day_calendar() {
-        // Walk the calendar one day at a time across leap years and centuries.
-        let (mut year, mut month, mut day) = (1970u64, 0u64, 1u64);
+        // Walk the calendar one day at a time across leap years and centuries: the dates log times
+        // show come from the clock's arithmetic.
+        const DAYS_PER_400_YEARS: i64 = 146_097;
+        let is_leap = |year: i64| (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let (mut year, mut month, mut day) = (1970i64, 1u32, 1u32);
         for days in 0..(DAYS_PER_400_YEARS + 800) {
-            assert_eq!(civil_date(days), (year, month, day), "day {days}");
+            assert_eq!(
+                crate::clock::civil_from_days(days),
+                (year, month, day),
+                "day {days}"
+            );
             let february = if is_leap(year) { 29 } else { 28 };
-            let length = [31, february, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize];
+            let length = [31, february, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
             day += 1;
             if day > length {
                 day = 1;
                 month += 1;
-                if month == 12 {
-                    month = 0;
+                if month == 13 {
+                    month = 1;
                     year += 1;
                 }
             }
         }
-        assert_eq!(civil_date(DAYS_PER_400_YEARS).0, 2370);
+        assert_eq!(crate::clock::civil_from_days(DAYS_PER_400_YEARS).0, 2370);
     }
 }
