@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod netns;
+pub mod udhcpc;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -45,34 +45,6 @@ fn soho_server_image() -> PathBuf {
     }
 }
 
-/// udhcpc's event script: on a lease, configure the interface and the default route, and write what
-/// the server sent to `record` as `name=value` lines.
-fn client_script(record: &std::path::Path) -> String {
-    format!(
-        r#"#!/bin/sh
-case "$1" in
-    bound|renew)
-        ip addr flush dev "$interface"
-        ip addr add "$ip/$subnet" dev "$interface"
-        for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
-        printf 'ip=%s\nsubnet=%s\nrouter=%s\ndns=%s\nlease=%s\nserverid=%s\n' \
-            "$ip" "$subnet" "$router" "$dns" "$lease" "$serverid" > {record}
-        ;;
-esac
-exit 0
-"#,
-        record = record.display()
-    )
-}
-
-/// The value of `name=` in the recorded lease.
-fn recorded<'a>(record: &'a str, name: &str) -> &'a str {
-    record
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("no {name} in the recorded lease:\n{record}"))
-}
-
 /// The lease print's line for `mac`, or panics with the listing.
 fn lease_line(listing: &str, mac: &str) -> String {
     listing
@@ -102,60 +74,28 @@ fn a_lan_client_gets_a_lease_with_the_networks_options_that_survives_a_reboot() 
         )
         .trim()
         .to_uppercase();
-    let dir = std::env::temp_dir();
-    let record = dir.join(format!("dhcp-server-test-{}.lease", std::process::id()));
-    let script = dir.join(format!("dhcp-server-test-{}.sh", std::process::id()));
-    let _ = std::fs::remove_file(&record);
-    std::fs::write(&script, client_script(&record)).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-
     // No static address any more: only DHCP gives the host one.
-    lan.run_ok(
-        &["ip", "addr", "flush", "dev", HOST_INTERFACE],
-        Duration::from_secs(5),
-    );
-    let client = lan.run(
-        &[
-            "busybox",
-            "udhcpc",
-            "-i",
-            HOST_INTERFACE,
-            "-f",
-            "-q",
-            "-n",
-            "-t",
-            "5",
-            "-T",
-            "2",
-            "-x",
-            "hostname:lanhost",
-            "-s",
-            &script.to_string_lossy(),
-        ],
-        Duration::from_secs(30),
-    );
-    let _ = std::fs::remove_file(&script);
-    let lease = std::fs::read_to_string(&record).unwrap_or_default();
-    let _ = std::fs::remove_file(&record);
+    let lease = udhcpc::lease(lan, &["-x", "hostname:lanhost"]);
     assert!(
-        client.success() && !lease.is_empty(),
-        "udhcpc got no lease: {client}\nconsole:\n{}",
+        lease.bound(),
+        "udhcpc got no lease: {}\nconsole:\n{}",
+        lease.client,
         vm.output()
     );
 
     // An address of the pool, with the network's options.
-    let address: Ipv4Addr = recorded(&lease, "ip").parse().unwrap();
+    let address: Ipv4Addr = lease.get("ip").parse().unwrap();
     let [a, b, c, d] = address.octets();
     assert!(
         [a, b, c] == [192, 168, 88] && (10..=254).contains(&d),
-        "{lease}"
+        "{}",
+        lease.record
     );
-    assert_eq!(recorded(&lease, "subnet"), "255.255.255.0", "{lease}");
-    assert_eq!(recorded(&lease, "router"), "192.168.88.1", "{lease}");
-    assert_eq!(recorded(&lease, "dns").trim(), "192.168.88.1", "{lease}");
-    assert_eq!(recorded(&lease, "serverid"), "192.168.88.1", "{lease}");
-    assert_eq!(recorded(&lease, "lease"), "600", "{lease}");
+    assert_eq!(lease.get("subnet"), "255.255.255.0", "{}", lease.record);
+    assert_eq!(lease.get("router"), "192.168.88.1", "{}", lease.record);
+    assert_eq!(lease.get("dns"), "192.168.88.1", "{}", lease.record);
+    assert_eq!(lease.get("serverid"), "192.168.88.1", "{}", lease.record);
+    assert_eq!(lease.get("lease"), "600", "{}", lease.record);
 
     // The router lists the lease: dynamic, bound, with the host's name.
     let listing = run_command(&mut vm, "/ip dhcp-server lease print");

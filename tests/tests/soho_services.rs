@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use tests::netns::{HOST_INTERFACE, Network, WAN_HOST};
+use tests::netns::{Network, WAN_HOST};
 use tests::*;
 
 const TOOLS: &[&str] = &["dnsmasq", "busybox", "curl", "python3", "unshare"];
@@ -57,25 +57,6 @@ fn seed_001_image() -> PathBuf {
     }
 }
 
-/// udhcpc's event script: on a lease, configure the interface and default route, and write the DNS
-/// servers the lease names to `record`.
-fn client_script(record: &std::path::Path) -> String {
-    format!(
-        r#"#!/bin/sh
-case "$1" in
-    bound|renew)
-        ip addr flush dev "$interface"
-        ip addr add "$ip/$subnet" dev "$interface"
-        for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
-        printf 'ip=%s\ndns=%s\n' "$ip" "$dns" > {record}
-        ;;
-esac
-exit 0
-"#,
-        record = record.display()
-    )
-}
-
 #[test]
 fn seed_001_gives_a_lan_host_an_address_and_the_wan_by_name() {
     let test = "seed_001_gives_a_lan_host_an_address_and_the_wan_by_name";
@@ -85,17 +66,9 @@ fn seed_001_gives_a_lan_host_an_address_and_the_wan_by_name() {
     let dir = std::env::temp_dir();
     let id = std::process::id();
     let leases = dir.join(format!("soho-services-{id}.leases"));
-    let record = dir.join(format!("soho-services-{id}.lease"));
-    let script = dir.join(format!("soho-services-{id}.sh"));
     let resolv = dir.join(format!("soho-services-{id}.resolv.conf"));
     let web_root = dir.join(format!("soho-services-{id}-www"));
-    let _cleanup = Cleanup(vec![
-        leases.clone(),
-        record.clone(),
-        script.clone(),
-        resolv.clone(),
-        web_root.clone(),
-    ]);
+    let _cleanup = Cleanup(vec![leases.clone(), resolv.clone(), web_root.clone()]);
 
     // The ISP: DHCP and DNS on the WAN host, and a web server.
     let wan = network.wan();
@@ -158,52 +131,20 @@ fn seed_001_gives_a_lan_host_an_address_and_the_wan_by_name() {
 
     // The LAN side: the host starts without an address and gets one, and the router as its DNS.
     let lan = network.lan();
-    std::fs::write(&script, client_script(&record)).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    lan.run_ok(
-        &["ip", "addr", "flush", "dev", HOST_INTERFACE],
-        Duration::from_secs(5),
-    );
-    let client = lan.run(
-        &[
-            "busybox",
-            "udhcpc",
-            "-i",
-            HOST_INTERFACE,
-            "-f",
-            "-q",
-            "-n",
-            "-t",
-            "5",
-            "-T",
-            "2",
-            "-s",
-            &script.to_string_lossy(),
-        ],
-        Duration::from_secs(30),
-    );
-    let lease = std::fs::read_to_string(&record).unwrap_or_default();
+    let lease = udhcpc::lease(lan, &[]);
     assert!(
-        client.success() && !lease.is_empty(),
-        "udhcpc got no lease: {client}\nconsole:\n{}",
+        lease.bound(),
+        "udhcpc got no lease: {}\nconsole:\n{}",
+        lease.client,
         vm.output()
     );
-    let field = |name: &str| {
-        lease
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}=")))
-            .unwrap_or_default()
-            .trim()
-            .to_string()
-    };
-    let address: Ipv4Addr = field("ip").parse().expect("a leased address");
-    assert_eq!(address.octets()[..3], [192, 168, 88], "{lease}");
-    assert_eq!(field("dns"), "192.168.88.1", "{lease}");
+    let address: Ipv4Addr = lease.get("ip").parse().expect("a leased address");
+    assert_eq!(address.octets()[..3], [192, 168, 88], "{}", lease.record);
+    assert_eq!(lease.get("dns"), "192.168.88.1", "{}", lease.record);
 
     // By name: the host's resolver asks the router, which asks the ISP's DNS server it learned by DHCP;
     // the page comes through masquerade.
-    std::fs::write(&resolv, format!("nameserver {}\n", field("dns"))).unwrap();
+    std::fs::write(&resolv, format!("nameserver {}\n", lease.get("dns"))).unwrap();
     let fetch = lan.run(
         &[
             "unshare",
