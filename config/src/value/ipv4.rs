@@ -172,14 +172,7 @@ pub(super) fn normalize_range_list(input: &str) -> Result<String, ValueError> {
 }
 
 pub(super) fn normalize_list(input: &str) -> Result<String, ValueError> {
-    let mut canonical = String::new();
-    for (index, element) in parse_list(input).into_iter().enumerate() {
-        if index > 0 {
-            canonical.push(',');
-        }
-        canonical.push_str(&normalize_address(element)?);
-    }
-    Ok(canonical)
+    super::normalize_each(input, normalize_address)
 }
 
 fn invalid_address() -> ValueError {

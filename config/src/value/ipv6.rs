@@ -23,7 +23,7 @@ use alloc::string::String;
 use core::fmt;
 use core::net::Ipv6Addr;
 
-use super::{ValueError, parse_list};
+use super::ValueError;
 
 /// Longest IPv6 address text (`ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`).
 const MAX_ADDRESS_LEN: usize = 45;
@@ -176,14 +176,7 @@ pub(super) fn normalize_match(input: &str) -> Result<String, ValueError> {
 }
 
 pub(super) fn normalize_list(input: &str) -> Result<String, ValueError> {
-    let mut canonical = String::new();
-    for (index, element) in parse_list(input).into_iter().enumerate() {
-        if index > 0 {
-            canonical.push(',');
-        }
-        canonical.push_str(&normalize_address(element)?);
-    }
-    Ok(canonical)
+    super::normalize_each(input, normalize_address)
 }
 
 fn invalid_address() -> ValueError {

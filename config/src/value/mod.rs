@@ -240,6 +240,21 @@ pub fn parse_list(s: &str) -> alloc::vec::Vec<&str> {
     }
 }
 
+/// A comma list whose every element `element` normalizes, in canonical form; the empty list stays empty.
+fn normalize_each(
+    input: &str,
+    element: fn(&str) -> Result<String, ValueError>,
+) -> Result<String, ValueError> {
+    let mut canonical = String::new();
+    for (index, item) in parse_list(input).into_iter().enumerate() {
+        if index > 0 {
+            canonical.push(',');
+        }
+        canonical.push_str(&element(item)?);
+    }
+    Ok(canonical)
+}
+
 /// A name (`ether1`, a list name, a comment-free identity): not empty, at most 255 characters, none of them
 /// control characters (RouterOS refuses those in names).
 fn normalize_name(input: &str) -> Result<String, ValueError> {
