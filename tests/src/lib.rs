@@ -159,6 +159,31 @@ pub fn try_login(vm: &mut Vm) -> Result<(), String> {
     Ok(())
 }
 
+/// `/system reboot`, confirmed; waits for `boot_line` in the new boot's log (what the test wants to
+/// see happen, such as `saved configuration, generation`) and the login prompt, and logs in again.
+pub fn reboot_and_login(vm: &mut Vm, boot_line: &str) {
+    vm.send("/system reboot\r")
+        .unwrap_or_else(|e| panic!("cannot type on the console: {e}"));
+    vm.wait_for("Reboot, yes? [y/N]:", COMMAND_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.send("y")
+        .unwrap_or_else(|e| panic!("cannot type on the console: {e}"));
+    vm.wait_for(boot_line, BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.wait_for(LOGIN_PROMPT, BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    login(vm);
+}
+
+/// An export without its `# date by RouterOS` header line (it carries the time), to compare exports.
+pub fn without_header(export: &str) -> String {
+    export
+        .lines()
+        .filter(|l| !l.contains(" by RouterOS "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Types a command line and returns what the console printed up to the next prompt.
 pub fn run_command(vm: &mut Vm, line: &str) -> String {
     vm.send(&format!("{line}\r"))

@@ -171,15 +171,7 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
     vm.wait_for("[admin@unsaved] <SAFE> ", COMMAND_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
 
-    vm.send("/system reboot\r").unwrap();
-    vm.wait_for("Reboot, yes? [y/N]:", COMMAND_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    vm.send("y").unwrap();
-    vm.wait_for("saved configuration, generation", BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for(LOGIN_PROMPT, BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    login(&mut vm);
+    reboot_and_login(&mut vm, "saved configuration, generation");
     let after = run_command(&mut vm, "/ip address print");
     assert!(
         after.contains("192.168.88.1/24  192.168.88.0  ether2-lan"),
@@ -189,15 +181,6 @@ fn a_seed_configuration_typed_on_the_console_survives_a_reboot() {
         without_header(&run_command(&mut vm, "/export")),
         without_header(&export)
     );
-}
-
-/// An export without its `# date by RouterOS` header line (it carries the time).
-fn without_header(export: &str) -> String {
-    export
-        .lines()
-        .filter(|l| !l.contains(" by RouterOS "))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

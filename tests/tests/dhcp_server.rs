@@ -145,15 +145,7 @@ fn a_lan_client_gets_a_lease_with_the_networks_options_that_survives_a_reboot() 
 
     // Saved 5 s after it was made; after a reboot it is still there.
     std::thread::sleep(Duration::from_secs(7));
-    vm.send("/system reboot\r").unwrap();
-    vm.wait_for("Reboot, yes? [y/N]:", COMMAND_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    vm.send("y").unwrap();
-    vm.wait_for("booted in", BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for(LOGIN_PROMPT, BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    login(&mut vm);
+    reboot_and_login(&mut vm, "booted in");
     let listing = run_command(&mut vm, "/ip dhcp-server lease print");
     let line = lease_line(&listing, &mac);
     assert!(

@@ -10,8 +10,6 @@
 //! The blocks are the copies kept in the CLI fuzz corpus (`config/fuzz/corpus/script/seed*.rsc`), which a
 //! `config` test keeps equal to the documents.
 
-use std::time::Duration;
-
 use tests::*;
 
 /// One block of a seed document.
@@ -255,15 +253,7 @@ fn the_seed_documents_pasted_on_the_console_give_routeros_answers_and_survive_a_
     );
 
     let export = paste(&mut vm, "/export");
-    vm.send("/system reboot\r").unwrap();
-    vm.wait_for("Reboot, yes? [y/N]:", COMMAND_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    vm.send("y").unwrap();
-    vm.wait_for("saved configuration, generation", BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    vm.wait_for(LOGIN_PROMPT, BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
-    login(&mut vm);
+    reboot_and_login(&mut vm, "saved configuration, generation");
     assert_eq!(
         without_header(&paste(&mut vm, "/export")),
         without_header(&export)
@@ -289,7 +279,7 @@ fn paste(vm: &mut Vm, line: &str) -> String {
     let seen = vm
         .wait_until(
             &format!("the prompt after {line:?}"),
-            PASTE_TIMEOUT,
+            COMMAND_TIMEOUT,
             |text| {
                 let echo_end = text.find("\r\n")? + 2;
                 let after = &text[echo_end..];
@@ -303,16 +293,4 @@ fn paste(vm: &mut Vm, line: &str) -> String {
     let echo_end = seen.find("\r\n").map_or(0, |at| at + 2);
     let last_line = seen.rfind("\r\n").map_or(0, |at| at + 2).max(echo_end);
     seen[echo_end..last_line].to_string()
-}
-
-/// How long one pasted line may take to answer.
-const PASTE_TIMEOUT: Duration = COMMAND_TIMEOUT;
-
-/// An export without its `# date by RouterOS` header line (it carries the time).
-fn without_header(export: &str) -> String {
-    export
-        .lines()
-        .filter(|l| !l.contains(" by RouterOS "))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
