@@ -84,9 +84,10 @@ pub trait SystemControl {
     fn apply(&mut self, _config: &Config) -> Result<(), String> {
         Ok(())
     }
-    /// `/system reset-configuration`: the baked or default configuration (`no_defaults`: an empty one),
-    /// applied and stored. The console replaces its configuration with the result.
-    fn reset_configuration(&mut self, _no_defaults: bool) -> Option<Config> {
+    /// `/system reset-configuration`: the baked or default configuration for this system's hardware
+    /// (`no_defaults`: an empty one), which the console then applies (with `/user` kept for
+    /// `keep-users=yes`) and takes as its own. `None`: the system has none to go back to.
+    fn initial_configuration(&self, _no_defaults: bool) -> Option<Config> {
         None
     }
     /// Read-only values the running system reports for a configured item (`running`, counters).
@@ -655,31 +656,24 @@ fn perform(
             no_defaults,
             keep_users,
         } => {
-            if let Some(mut fresh) = sys.reset_configuration(no_defaults) {
-                if keep_users {
-                    keep_user_table(&mut fresh, config, sys);
+            let Some(mut fresh) = sys.initial_configuration(no_defaults) else {
+                return;
+            };
+            if keep_users && let Some(users) = crate::model::menus::menu("user") {
+                fresh.copy_table(config, users);
+            }
+            match sys.apply(&fresh) {
+                Ok(()) => {
+                    *config = fresh;
+                    let user = core::mem::take(&mut session.user);
+                    *session = Session::new();
+                    session.user = user;
                 }
-                *config = fresh;
-                let user = core::mem::take(&mut session.user);
-                *session = Session::new();
-                session.user = user;
+                Err(message) => sys.log("system,error", &format!("reset-configuration: {message}")),
             }
         }
         // The shell handles these itself; they never wait for a confirmation.
         PendingAction::Quit | PendingAction::ChangePassword => {}
-    }
-}
-
-/// `keep-users=yes`: the reset configuration `fresh` (already applied) gets `/user` of `before` back,
-/// which is applied and stored in turn; if the system refuses that, the reset stands without it.
-fn keep_user_table(fresh: &mut Config, before: &Config, sys: &mut dyn SystemControl) {
-    let Some(users) = crate::model::menus::menu("user") else {
-        return;
-    };
-    let mut kept = fresh.clone();
-    kept.copy_table(before, users);
-    if sys.apply(&kept).is_ok() {
-        *fresh = kept;
     }
 }
 

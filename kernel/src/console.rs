@@ -224,15 +224,8 @@ impl SystemControl for KernelView<'_> {
         Ok(())
     }
 
-    fn reset_configuration(&mut self, no_defaults: bool) -> Option<Config> {
-        let fresh = self.configuration.initial(no_defaults);
-        match self.apply(&fresh) {
-            Ok(()) => Some(fresh),
-            Err(message) => {
-                log::error!("reset-configuration: {message}");
-                None
-            }
-        }
+    fn initial_configuration(&self, no_defaults: bool) -> Option<Config> {
+        Some(self.configuration.initial(no_defaults))
     }
 
     fn status(&self, config: &Config, menu: &MenuDef, item: &Item) -> Vec<(&'static str, String)> {

@@ -90,7 +90,7 @@ impl SystemControl for DryRunSystem<'_> {
     fn apply(&mut self, _config: &Config) -> Result<(), String> {
         Ok(())
     }
-    fn reset_configuration(&mut self, _no_defaults: bool) -> Option<Config> {
+    fn initial_configuration(&self, _no_defaults: bool) -> Option<Config> {
         None
     }
     fn remove_connection(&mut self, id: u32) -> bool {

@@ -47,10 +47,8 @@ impl SystemControl for FakeSystem {
     fn entropy(&self) -> u64 {
         0x1234_5678
     }
-    fn reset_configuration(&mut self, _no_defaults: bool) -> Option<Config> {
-        let fresh = self.reset_to.clone()?;
-        self.apply(&fresh).ok()?;
-        Some(fresh)
+    fn initial_configuration(&self, _no_defaults: bool) -> Option<Config> {
+        self.reset_to.clone()
     }
 }
 
