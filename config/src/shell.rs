@@ -439,9 +439,12 @@ impl Shell {
             self.feed_dialog(byte, out, sys, config);
             return;
         }
-        if let Some(live) = self.live.as_mut() {
-            if let Some(key) = self.editor.read_key(byte)
-                && !matches!(key, Key::CursorReport { .. })
+        if self.live.is_some() {
+            let Some(key) = self.editor.read_key(byte) else {
+                return;
+            };
+            if !self.took_cursor_report(key)
+                && let Some(live) = self.live.as_mut()
                 && live.key(key, out)
             {
                 live.end(out);

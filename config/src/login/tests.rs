@@ -598,4 +598,18 @@ fn the_terminal_answers_how_wide_it_is_and_long_lines_wrap_at_that() {
     assert!(out.ends_with("Reboot, yes? [y/N]: "), "{out:?}");
     let out = typed(&mut shell, &mut sys, &mut config, "n");
     assert_eq!(out, format!("n\r\n{PROMPT}"));
+    // An answer while a live view runs is not a key for it either, and the width it tells counts:
+    // at 100 columns, 61 characters after the prompt no longer reach the margin.
+    typed(
+        &mut shell,
+        &mut sys,
+        &mut config,
+        "/system identity print interval=1s\r",
+    );
+    let out = typed(&mut shell, &mut sys, &mut config, "\x1b[24;100R");
+    assert_eq!(out, "", "the view goes on");
+    let out = typed(&mut shell, &mut sys, &mut config, "q");
+    assert!(out.ends_with(PROMPT), "{out:?}");
+    let out = typed(&mut shell, &mut sys, &mut config, &"x".repeat(61));
+    assert_eq!(out, "x".repeat(61));
 }
