@@ -8,6 +8,7 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use crate::property_list::write_property_list;
@@ -45,35 +46,31 @@ pub struct ResourceInfo {
     pub platform: String,
 }
 
+/// The properties of `/system resource print`, in its order, values as printed.
+pub fn properties(info: &ResourceInfo) -> Vec<(&'static str, String)> {
+    alloc::vec![
+        ("uptime", format_uptime(info.uptime_ms)),
+        ("version", info.version.clone()),
+        ("build-time", info.build_time.clone()),
+        ("free-memory", format_bytes(info.free_memory)),
+        ("total-memory", format_bytes(info.total_memory)),
+        ("cpu", info.cpu.clone()),
+        ("cpu-count", format!("{}", info.cpu_count)),
+        ("cpu-frequency", format!("{}MHz", info.cpu_frequency_mhz)),
+        ("cpu-load", format!("{}%", info.cpu_load_percent)),
+        ("free-hdd-space", format_bytes(info.free_hdd_space)),
+        ("total-hdd-space", format_bytes(info.total_hdd_space)),
+        ("architecture-name", info.architecture_name.clone()),
+        ("board-name", info.board_name.clone()),
+        ("platform", info.platform.clone()),
+    ]
+}
+
 /// Writes the output of `/system resource print` for `info`, lines ending in `"\r\n"`.
 pub fn write_print(out: &mut dyn Write, info: &ResourceInfo) -> fmt::Result {
-    let uptime = format_uptime(info.uptime_ms);
-    let free_memory = format_bytes(info.free_memory);
-    let total_memory = format_bytes(info.total_memory);
-    let cpu_count = format!("{}", info.cpu_count);
-    let cpu_frequency = format!("{}MHz", info.cpu_frequency_mhz);
-    let cpu_load = format!("{}%", info.cpu_load_percent);
-    let free_hdd_space = format_bytes(info.free_hdd_space);
-    let total_hdd_space = format_bytes(info.total_hdd_space);
-    write_property_list(
-        out,
-        &[
-            ("uptime", &uptime),
-            ("version", &info.version),
-            ("build-time", &info.build_time),
-            ("free-memory", &free_memory),
-            ("total-memory", &total_memory),
-            ("cpu", &info.cpu),
-            ("cpu-count", &cpu_count),
-            ("cpu-frequency", &cpu_frequency),
-            ("cpu-load", &cpu_load),
-            ("free-hdd-space", &free_hdd_space),
-            ("total-hdd-space", &total_hdd_space),
-            ("architecture-name", &info.architecture_name),
-            ("board-name", &info.board_name),
-            ("platform", &info.platform),
-        ],
-    )
+    let properties = properties(info);
+    let pairs: Vec<(&str, &str)> = properties.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    write_property_list(out, &pairs)
 }
 
 /// Units of a RouterOS duration, largest first, in seconds.

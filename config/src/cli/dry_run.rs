@@ -160,6 +160,7 @@ impl Env<'_> {
             live_step: self.live_step.take(),
             live_request: None,
             live: None,
+            api: self.api,
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);

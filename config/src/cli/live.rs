@@ -326,6 +326,7 @@ fn run_step(
         live_step: Some(step),
         live_request: None,
         live: None,
+        api: false,
     };
     let result = env.dispatch(command);
     if let Err(error) = &result {
@@ -352,7 +353,7 @@ impl Env<'_> {
     /// Whether a command may ask for a live view: it runs at the top of an interactive line (the
     /// console's), not in a script, a substitution or a view's own step.
     pub(crate) fn may_go_live(&self) -> bool {
-        self.mode == Mode::Interactive && self.depth == 0 && self.live_step.is_none()
+        self.mode == Mode::Interactive && self.depth == 0 && self.live_step.is_none() && !self.api
     }
 
     /// `file=NAME`: writes `text` (what the command would have printed) to the file area as

@@ -13,6 +13,7 @@
 //! Guarantees: total on every input (errors are printed RouterOS style, never panics); nested
 //! substitutions and blocks are bounded by [`MAX_DEPTH`]; loops by [`MAX_STEPS`].
 
+pub mod call;
 mod clock;
 mod commands;
 pub mod complete;
@@ -53,6 +54,7 @@ use crate::model::Config;
 use crate::script::{self, Pos, Script};
 use crate::shell::SystemControl;
 
+pub use items::Row;
 pub use live::Live;
 pub use undo::UndoLog;
 pub use val::Val;
@@ -227,6 +229,9 @@ pub(crate) struct Env<'a> {
     pub live_request: Option<live::Request>,
     /// The live view made of that request: the line stops there.
     pub live: Option<Live>,
+    /// Run for an API ([`call`]): nobody watches a live view, so the commands that would open one
+    /// (`/ping`, `/tool traceroute`) run to the end as in a script.
+    pub api: bool,
 }
 
 /// Parses and runs `source` (a console line or a whole file). Errors are printed to `out` as RouterOS
@@ -273,6 +278,7 @@ pub fn run(
         live_step: None,
         live_request: None,
         live: None,
+        api: false,
     };
     let outcome = env.run_script(&script);
     let mut result = RunResult {
@@ -415,6 +421,7 @@ impl Env<'_> {
             live_step: self.live_step.take(),
             live_request: None,
             live: None,
+            api: self.api,
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);

@@ -158,6 +158,34 @@ impl Env<'_> {
         Ok(value)
     }
 
+    /// The one row of a singleton menu: its item, or its defaults and the running system's values
+    /// when nothing was configured yet (`/ip dns` shows `cache-used` before any `set`).
+    pub(crate) fn singleton_row(&self, menu: &'static MenuDef) -> Row {
+        if let Some(row) = self.rows(menu).into_iter().next() {
+            return row;
+        }
+        let mut values: BTreeMap<&'static str, String> = menu
+            .props
+            .iter()
+            .filter_map(|p| Some((p.name, String::from(p.default?))))
+            .collect();
+        let empty = crate::model::Item {
+            id: 0,
+            values: BTreeMap::new(),
+        };
+        for (name, value) in self.system.status(self.config, menu, &empty) {
+            if let Some(prop) = menu.prop(name) {
+                values.insert(prop.name, value);
+            }
+        }
+        Row {
+            id: 0,
+            dynamic: false,
+            values,
+            stored: Vec::new(),
+        }
+    }
+
     /// One `print` of `menu` with `options`.
     pub(super) fn print_once(
         &mut self,
@@ -166,30 +194,7 @@ impl Env<'_> {
         condition: Option<&Expr>,
     ) -> Result<Val, CliError> {
         if menu.kind == MenuKind::Singleton {
-            let rows = self.rows(menu);
-            let row = rows.first().cloned().unwrap_or_else(|| {
-                let mut values: BTreeMap<&'static str, String> = menu
-                    .props
-                    .iter()
-                    .filter_map(|p| Some((p.name, String::from(p.default?))))
-                    .collect();
-                // Nothing configured yet: the running system's values (`/ip dns` cache-used) still show.
-                let empty = crate::model::Item {
-                    id: 0,
-                    values: BTreeMap::new(),
-                };
-                for (name, value) in self.system.status(self.config, menu, &empty) {
-                    if let Some(prop) = menu.prop(name) {
-                        values.insert(prop.name, value);
-                    }
-                }
-                Row {
-                    id: 0,
-                    dynamic: false,
-                    values,
-                    stored: Vec::new(),
-                }
-            });
+            let row = self.singleton_row(menu);
             let pairs: Vec<(&str, &str)> = menu
                 .props
                 .iter()
