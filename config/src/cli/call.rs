@@ -39,6 +39,8 @@ pub struct CallResult {
     pub printed: String,
     /// An action the caller must carry out after answering (`/system reboot`).
     pub pending: Option<PendingAction>,
+    /// A tool's rows as properties (`/ping`'s replies).
+    pub records: Vec<super::Record>,
 }
 
 /// The commands `path` offers (`add`, `print`, …; `ping` at the root).
@@ -97,15 +99,18 @@ pub fn call(
         live_request: None,
         live: None,
         api: true,
+        records: Vec::new(),
     };
     let outcome = env.run_command(&command);
     let pending = env.pending.take();
+    let records = core::mem::take(&mut env.records);
     env.session.path = saved_path;
     let value = outcome?;
     Ok(CallResult {
         value,
         printed,
         pending,
+        records,
     })
 }
 
@@ -150,6 +155,7 @@ fn reading<T>(
         live_request: None,
         live: None,
         api: true,
+        records: Vec::new(),
     };
     f(&env)
 }

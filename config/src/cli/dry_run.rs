@@ -161,6 +161,7 @@ impl Env<'_> {
             live_request: None,
             live: None,
             api: self.api,
+            records: Vec::new(),
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);

@@ -327,6 +327,7 @@ fn run_step(
         live_request: None,
         live: None,
         api: false,
+        records: Vec::new(),
     };
     let result = env.dispatch(command);
     if let Err(error) = &result {

@@ -232,7 +232,13 @@ pub(crate) struct Env<'a> {
     /// Run for an API ([`call`]): nobody watches a live view, so the commands that would open one
     /// (`/ping`, `/tool traceroute`) run to the end as in a script.
     pub api: bool,
+    /// What a tool run for an API found, one property list per row (`/ping`'s replies), for the API
+    /// to return as objects.
+    pub records: Vec<Record>,
 }
+
+/// One row of a tool's results as properties (`seq`, `host`, `time`, ...).
+pub type Record = Vec<(&'static str, String)>;
 
 /// Parses and runs `source` (a console line or a whole file). Errors are printed to `out` as RouterOS
 /// prints them and returned in [`RunResult::error`]; a syntax error runs nothing.
@@ -279,6 +285,7 @@ pub fn run(
         live_request: None,
         live: None,
         api: false,
+        records: Vec::new(),
     };
     let outcome = env.run_script(&script);
     let mut result = RunResult {
@@ -422,6 +429,7 @@ impl Env<'_> {
             live_request: None,
             live: None,
             api: self.api,
+            records: Vec::new(),
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);

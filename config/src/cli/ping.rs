@@ -58,7 +58,12 @@ pub struct Ping {
     next_send_us: u64,
     /// (sequence number, sent at) of probes not answered yet, oldest first.
     pending: VecDeque<(u16, u64)>,
+    /// Each row as properties, for an API ([`Ping::keep_records`]); at most [`MAX_RECORDS`].
+    records: Option<Vec<super::Record>>,
 }
+
+/// Rows kept for an API.
+const MAX_RECORDS: usize = 1000;
 
 impl Ping {
     /// Reads `/ping`'s arguments; `ident` tells this run's answers from others'.
@@ -98,7 +103,20 @@ impl Ping {
             rows: 0,
             next_send_us: 0,
             pending: VecDeque::new(),
+            records: None,
         })
+    }
+
+    /// Keeps every row as properties too, as RouterOS's API returns them: `seq`, `host`, `size`,
+    /// `ttl`, `time` (or `status`), and the totals so far (`sent`, `received`, `packet-loss`,
+    /// `min-rtt`, `avg-rtt`, `max-rtt`).
+    pub fn keep_records(&mut self) {
+        self.records = Some(Vec::new());
+    }
+
+    /// The rows kept since [`Ping::keep_records`].
+    pub fn take_records(&mut self) -> Vec<super::Record> {
+        self.records.take().unwrap_or_default()
     }
 
     /// Whether it runs until stopped.
@@ -140,8 +158,8 @@ impl Ping {
             && now.saturating_sub(sent_at) >= TIMEOUT_US
         {
             self.pending.pop_front();
-            let text = cells(&format!("{}", self.dst()), "", "", "", "timeout");
-            self.row(out, seq, &text);
+            let host = format!("{}", self.dst());
+            self.row(out, seq, [&host, "", "", "", "timeout"]);
         }
         let more = self.count.is_none_or(|count| self.sent < count);
         if more && now >= self.next_send_us {
@@ -177,8 +195,8 @@ impl Ping {
                 self.pending.push_back((seq, now));
             }
             Err(status) => {
-                let text = cells(&format!("{}", self.dst()), "", "", "", &status);
-                self.row(out, seq, &text);
+                let host = format!("{}", self.dst());
+                self.row(out, seq, [&host, "", "", "", &status]);
             }
         }
     }
@@ -203,54 +221,71 @@ impl Ping {
             }
             kind => status_of(kind),
         };
-        let text = cells(
-            &format!("{}", reply.from),
-            &format!("{}", reply.size),
-            &format!("{}", reply.ttl),
-            &row_time(rtt),
-            status,
+        let (host, size, ttl) = (
+            format!("{}", reply.from),
+            format!("{}", reply.size),
+            format!("{}", reply.ttl),
         );
-        self.row(out, seq, &text);
+        self.row(out, seq, [&host, &size, &ttl, &row_time(rtt), status]);
     }
 
-    fn row(&mut self, out: &mut dyn Write, seq: u16, text: &str) {
+    /// One row: `[host, size, ttl, time, status]` under the header (and as a record for an API).
+    fn row(&mut self, out: &mut dyn Write, seq: u16, cells: [&str; 5]) {
         if self.rows > 0 && self.rows.is_multiple_of(ROWS_PER_PAGE) {
             self.summary(out);
             let _ = write!(out, "\r\n{HEADER}\r\n");
         }
         self.rows += 1;
-        let _ = write!(out, "{seq:>5} {text}\r\n");
+        let [host, size, ttl, time, status] = cells;
+        let text = format!("{host:<40} {size:>4} {ttl:>3} {time:<10} {status}");
+        let _ = write!(out, "{seq:>5} {}\r\n", text.trim_end());
+        let totals = self.totals();
+        if let Some(records) = self.records.as_mut().filter(|r| r.len() < MAX_RECORDS) {
+            let mut record = alloc::vec![("seq", format!("{seq}")), ("host", String::from(host))];
+            for (name, value) in [
+                ("size", size),
+                ("ttl", ttl),
+                ("time", time),
+                ("status", status),
+            ] {
+                if !value.is_empty() {
+                    record.push((name, String::from(value)));
+                }
+            }
+            record.extend(totals);
+            records.push(record);
+        }
     }
 
-    fn summary(&self, out: &mut dyn Write) {
+    /// `sent`, `received`, `packet-loss` and the round-trip times so far, as the summary shows them.
+    fn totals(&self) -> super::Record {
         let lost = self.sent.saturating_sub(self.received);
         let loss = match self.sent {
             0 => 0,
             sent => u64::from(lost) * 100 / u64::from(sent),
         };
-        let _ = write!(
-            out,
-            "    sent={} received={} packet-loss={loss}%",
-            self.sent, self.received
-        );
+        let mut totals = alloc::vec![
+            ("sent", format!("{}", self.sent)),
+            ("received", format!("{}", self.received)),
+            ("packet-loss", format!("{loss}")),
+        ];
         if self.received > 0 {
             let avg = self.rtt_sum / u64::from(self.received);
-            let _ = write!(
-                out,
-                " min-rtt={} avg-rtt={} max-rtt={}",
-                time(self.rtt_min),
-                time(avg),
-                time(self.rtt_max)
-            );
+            totals.push(("min-rtt", time(self.rtt_min)));
+            totals.push(("avg-rtt", time(avg)));
+            totals.push(("max-rtt", time(self.rtt_max)));
+        }
+        totals
+    }
+
+    fn summary(&self, out: &mut dyn Write) {
+        let _ = out.write_str("   ");
+        for (name, value) in self.totals() {
+            let unit = if name == "packet-loss" { "%" } else { "" };
+            let _ = write!(out, " {name}={value}{unit}");
         }
         let _ = out.write_str("\r\n");
     }
-}
-
-/// A row after its SEQ, in the header's columns, without trailing blanks.
-fn cells(host: &str, size: &str, ttl: &str, time: &str, status: &str) -> String {
-    let text = format!("{host:<40} {size:>4} {ttl:>3} {time:<10} {status}");
-    String::from(text.trim_end())
 }
 
 /// A round-trip time as RouterOS prints times: `512us`, `12ms617us`, `1s3ms`.

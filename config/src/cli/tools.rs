@@ -33,6 +33,8 @@ use crate::shell::SystemControl;
 
 /// How long a script's tool waits between steps.
 const SCRIPT_STEP_MS: u64 = 10;
+/// Longest a tool may run for an API (RouterOS closes the session after 60 s).
+const API_COMMAND_LIMIT_US: u64 = 60_000_000;
 
 /// The line under a redrawn view, as `print interval=` writes it.
 const STATUS: &str = "-- [Q quit|C-c quit]";
@@ -131,6 +133,13 @@ impl Env<'_> {
         if ping.endless() {
             return Err(CliError::plain("failure: ping needs count= in a script"));
         }
+        // An API waits for the whole run; RouterOS ends a command past 60 s with `Session closed`.
+        if self.api {
+            if ping.duration_us() > API_COMMAND_LIMIT_US {
+                return Err(CliError::plain("Session closed"));
+            }
+            ping.keep_records();
+        }
         let out: &mut dyn Write = &mut *self.out;
         let mut running = ping.start(out, &mut *self.system);
         let mut budget = ping.duration_us() / 1000 / SCRIPT_STEP_MS + 100;
@@ -143,6 +152,7 @@ impl Env<'_> {
             }
             self.system.wait_ms(SCRIPT_STEP_MS);
         }
+        self.records = ping.take_records();
         Ok(Val::Num(i64::from(ping.received())))
     }
 
