@@ -52,6 +52,7 @@ pub mod flow;
 pub mod fragment;
 pub mod fuzz_harness;
 pub mod hooks;
+pub mod http;
 pub mod icmp_error;
 pub mod interface;
 pub mod local;
