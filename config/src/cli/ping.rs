@@ -23,6 +23,7 @@
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::Write;
 
 use netstack::engine::{EchoProbe, MAX_ECHO_SIZE, MIN_ECHO_SIZE, ToolReply, ToolReplyKind};
