@@ -83,6 +83,7 @@ mod props;
 mod routes;
 mod rule_values;
 mod rules;
+pub mod services;
 mod settings;
 mod status;
 mod system;
