@@ -21,13 +21,8 @@
 //! wording, in RouterOS's `failure:` style).
 //!
 //! **Storage.** `/user`'s `password` property never holds a password: whatever is typed as
-//! `password=` is replaced, before the model sees it, by [`hash_password`]'s
-//! `sha256$ROUNDS$SALT$DIGEST` — a 16-byte salt and SHA-256 over salt and password iterated
-//! [`ROUNDS`] times (key stretching, cheap enough for a console login under emulation). The salt
-//! comes from [`new_salt`]: a counter of salts made since boot, the system's entropy
-//! ([`crate::SystemControl::entropy`], the CPU's time-stamp counter on the appliance) and, where the
-//! caller knows it, the user's name, hashed; so equal passwords get different hashes on one router and
-//! across routers.
+//! `password=` is replaced, before the model sees it, by [`hash_password`]'s salted PBKDF2 hash
+//! ([`password`] says how it is made and what it costs; hashes of earlier versions still verify).
 //! `print`, `get` and `where` do not see the property ([`is_password`]) and `export` leaves `/user`
 //! out, as RouterOS does; the hash is saved with the rest of the configuration, so it survives a
 //! reboot. A stored value that is not such a hash matches no password.
@@ -39,26 +34,21 @@
 //! Guarantees: no key sequence panics; what is typed is bounded by [`MAX_INPUT`] characters; a
 //! password is never echoed, never written to the console, the history or the configuration.
 
+pub mod password;
+
 use alloc::format;
 use alloc::string::String;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering};
-
-use sha2::{Digest, Sha256};
 
 use crate::key::Key;
 use crate::model::schema::{MenuDef, PropDef};
 use crate::model::{Change, Config, Item, menus};
 use crate::shell::SystemControl;
 
+pub use password::{ROUNDS, hash_password, new_salt, verify};
+
 /// Most characters a user name or password may have; more are ignored.
 pub const MAX_INPUT: usize = 256;
-/// SHA-256 rounds of a password hash. About 1 ms on a host core, tens of ms under QEMU's TCG.
-pub const ROUNDS: u32 = 1000;
-/// Most rounds a stored hash may ask for (a bound on the work of one login).
-const MAX_ROUNDS: u32 = 100_000;
-const SCHEME: &str = "sha256";
-const SALT_LEN: usize = 16;
 
 pub const LOGIN_FAILED: &str = "Login failed, incorrect username or password";
 const MISMATCH: &str = "Try again, error: New passwords do not match!";
@@ -83,105 +73,13 @@ fn user<'a>(config: &'a Config, name: &str) -> Option<&'a Item> {
         .find(|i| i.get("name") == Some(name))
 }
 
-/// Counts the salts made since boot, so two in a row differ even without entropy.
-static SALTS_MADE: AtomicU64 = AtomicU64::new(0);
-
-/// A fresh salt for `user`'s password (see the module docs).
-pub fn new_salt(entropy: u64, user: &str) -> [u8; SALT_LEN] {
-    let count = SALTS_MADE.fetch_add(1, Ordering::Relaxed);
-    let mut hasher = Sha256::new();
-    hasher.update(b"routeros user salt");
-    hasher.update(count.to_le_bytes());
-    hasher.update(entropy.to_le_bytes());
-    hasher.update(user.as_bytes());
-    let digest = hasher.finalize();
-    let mut salt = [0; SALT_LEN];
-    salt.copy_from_slice(&digest[..SALT_LEN]);
-    salt
-}
-
-/// SHA-256 of salt and password, iterated `rounds` times.
-fn digest(salt: &[u8], password: &str, rounds: u32) -> [u8; 32] {
-    let mut state: [u8; 32] = Sha256::new()
-        .chain_update(salt)
-        .chain_update(password.as_bytes())
-        .finalize()
-        .into();
-    for _ in 1..rounds {
-        state = Sha256::new()
-            .chain_update(state)
-            .chain_update(salt)
-            .chain_update(password.as_bytes())
-            .finalize()
-            .into();
-    }
-    state
-}
-
-/// The stored form of `password`: `sha256$ROUNDS$SALT$DIGEST`, salt and digest in hex.
-pub fn hash_password(password: &str, salt: [u8; SALT_LEN]) -> String {
-    let digest = digest(&salt, password, ROUNDS);
-    format!("{SCHEME}${ROUNDS}${}${}", hex(&salt), hex(&digest))
-}
-
-/// Whether `password` is the one stored as `stored` (`None`: no password, which only the empty
-/// password matches).
-pub fn verify(stored: Option<&str>, password: &str) -> bool {
-    let Some(stored) = stored.filter(|s| !s.is_empty()) else {
-        return password.is_empty();
-    };
-    let mut parts = stored.split('$');
-    let (Some(SCHEME), Some(rounds), Some(salt), Some(expected), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return false;
-    };
-    let (Ok(rounds), Some(salt), Some(expected)) =
-        (rounds.parse::<u32>(), unhex(salt), unhex(expected))
-    else {
-        return false;
-    };
-    if rounds == 0 || rounds > MAX_ROUNDS || expected.len() != 32 {
-        return false;
-    }
-    let actual = digest(&salt, password, rounds);
-    // Every byte is compared, so the time taken does not tell how much of the digest matched.
-    actual
-        .iter()
-        .zip(&expected)
-        .fold(0u8, |differ, (a, b)| differ | (a ^ b))
-        == 0
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(text, "{byte:02x}");
-    }
-    text
-}
-
-fn unhex(text: &str) -> Option<alloc::vec::Vec<u8>> {
-    if !text.len().is_multiple_of(2) || text.len() > 128 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
-        .collect()
-}
-
 /// Whether `name` may log in with `password`: an enabled user with that password.
 pub fn authenticate(config: &Config, name: &str, password: &str) -> bool {
     match user(config, name) {
         Some(item) if item.get("disabled") != Some("yes") => verify(item.get("password"), password),
         _ => {
             // As long as checking a password, so the time does not tell that there is no such user.
-            core::hint::black_box(digest(&[0; SALT_LEN], password, ROUNDS));
+            password::spend_a_check(password);
             false
         }
     }
