@@ -27,13 +27,15 @@
 //! out, as RouterOS does; the hash is saved with the rest of the configuration, so it survives a
 //! reboot. A stored value that is not such a hash matches no password.
 //!
-//! **Users.** A configuration always has a user: [`ensure_default_user`] adds `admin` (group `full`,
-//! no password, comment `system default user`) to a configuration without users (a fresh install,
-//! `reset-configuration`), and [`check_users`] refuses to remove the last user of group `full`.
+//! **Users and groups.** A configuration always has a user: [`ensure_default_user`] adds `admin` (group
+//! `full`, no password, comment `system default user`) to a configuration without users (a fresh
+//! install, `reset-configuration`), and the three groups of `/user group` ([`group`]) when missing;
+//! [`check_users`] refuses to remove the last user of group `full`.
 //!
 //! Guarantees: no key sequence panics; what is typed is bounded by [`MAX_INPUT`] characters; a
 //! password is never echoed, never written to the console, the history or the configuration.
 
+pub mod group;
 pub mod password;
 
 use alloc::format;
@@ -45,6 +47,7 @@ use crate::model::schema::{MenuDef, PropDef};
 use crate::model::{Change, Config, Item, menus};
 use crate::shell::SystemControl;
 
+pub use group::Policy;
 pub use password::{ROUNDS, hash_password, new_salt, verify};
 
 /// Most characters a user name or password may have; more are ignored.
@@ -124,8 +127,10 @@ pub fn change_password(
     set_password(config, name, new, entropy)
 }
 
-/// Adds the default user to a configuration that has none (see the module docs).
+/// Adds the default user to a configuration that has none, and the built-in groups where missing (see
+/// the module docs). Called at boot and by `reset-configuration`.
 pub fn ensure_default_user(config: &mut Config) {
+    group::ensure_groups(config);
     let Some(menu) = user_menu() else {
         return;
     };

@@ -111,6 +111,7 @@ pub(super) const MENU_HELP: &[(&str, &str)] = &[
     ("system/script", "Scripts"),
     ("tool", "Network diagnostic tools"),
     ("user", "Users"),
+    ("user/group", "User groups and their policies"),
 ];
 
 /// One-line descriptions of the commands, by name.

@@ -66,6 +66,7 @@ pub static MENUS: &[&MenuDef] = &[
     &system::ROUTERBOARD,
     &system::SCHEDULER,
     &system::SCRIPT,
+    &system::USER_GROUP,
     &system::USER,
 ];
 

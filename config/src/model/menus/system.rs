@@ -1,4 +1,4 @@
-//! `/system identity|clock|clock manual|note|routerboard|script|scheduler` and `/user`
+//! `/system identity|clock|clock manual|note|routerboard|script|scheduler`, `/user` and `/user group`
 //! (routeros-reference.md §5).
 //!
 //! The clock's `time`, `date`, `gmt-offset` and `dst-active` are the running clock's, never stored
@@ -174,6 +174,26 @@ pub static SCHEDULER: MenuDef = MenuDef {
         "run-count",
     ]),
     flags: &[FLAG_DISABLED],
+};
+
+/// `/user group`: the three groups RouterOS always has, `read`, `write` and `full`, which the system adds
+/// (`crate::login::group`) and nobody can add to or remove (a `Fixed` menu). Their `name` and `policy`
+/// are the system's, as RouterOS 7 ships them; `skin` and `comment` are the user's. RouterOS prints
+/// groups as property lists (`0 name="read" policy=local,telnet,... skin=default`).
+pub static USER_GROUP: MenuDef = MenuDef {
+    path: "user/group",
+    kind: MenuKind::Fixed,
+    storage: "user/group",
+    props: &[
+        PropDef::new("name", ValueType::Name).read_only(),
+        PropDef::new("policy", ValueType::FlagSet(POLICIES)).read_only(),
+        PropDef::new("skin", ValueType::Enum(&["default"])).default("default"),
+        PropDef::new("comment", ValueType::Text),
+    ],
+    key: Some("name"),
+    unique: &[],
+    print: PrintStyle::Properties,
+    flags: &[],
 };
 
 pub static USER: MenuDef = MenuDef {
