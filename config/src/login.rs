@@ -1,4 +1,5 @@
-//! Who may use the console: the login dialog, the password changes, and how passwords are kept.
+//! Who may use the router: the console's login dialog, the password changes, how passwords are kept,
+//! and the checks a network service makes of a login.
 //!
 //! **Login** (routeros-reference.md §5, as on a CHR's serial console): the console asks
 //! `MikroTik Login: ` (the router's identity) and then `Password: `, without echoing the password. A name
@@ -32,11 +33,18 @@
 //! install, `reset-configuration`), and the three groups of `/user group` ([`group`]) when missing;
 //! [`check_users`] refuses to remove the last user of group `full`.
 //!
+//! **Network logins.** Services that authenticate over the network (the REST API) use
+//! [`authenticate_remote`], which also wants a password set and checks the user's `address=` list and
+//! group ([`remote`]), and a [`LoginGuard`] that blocks a source address after repeated failures
+//! ([`guard`]).
+//!
 //! Guarantees: no key sequence panics; what is typed is bounded by [`MAX_INPUT`] characters; a
 //! password is never echoed, never written to the console, the history or the configuration.
 
 pub mod group;
+pub mod guard;
 pub mod password;
+pub mod remote;
 
 use alloc::format;
 use alloc::string::String;
@@ -48,7 +56,9 @@ use crate::model::{Change, Config, Item, menus};
 use crate::shell::SystemControl;
 
 pub use group::Policy;
+pub use guard::LoginGuard;
 pub use password::{ROUNDS, hash_password, new_salt, verify};
+pub use remote::{RemoteLoginError, RemoteUser, authenticate_remote};
 
 /// Most characters a user name or password may have; more are ignored.
 pub const MAX_INPUT: usize = 256;
