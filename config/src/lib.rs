@@ -38,6 +38,7 @@ pub mod login;
 pub mod model;
 pub mod property_list;
 pub mod resource;
+pub mod rest;
 pub mod safe_mode;
 pub mod scheduler;
 pub mod script;
