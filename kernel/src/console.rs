@@ -9,9 +9,10 @@ use core::fmt;
 
 use alloc::vec::Vec;
 
-use config::cli::Session;
+use config::cli::{PendingAction, Session};
 use config::log_memory::LogEntry;
 use config::model::{Config, Item, MenuDef};
+use config::rest::Rest;
 use config::scheduler::{self, Now, Runs};
 use config::{InterfaceInfo, ResourceInfo, Shell, SystemControl};
 use drivers::net::NetCounters;
@@ -19,7 +20,12 @@ use drivers::net::NetCounters;
 use crate::configuration::Configuration;
 
 use crate::datapath::Datapath;
-use crate::{clock, cpu, logger, memory, power, serial, storage};
+use crate::{clock, cpu, logger, memory, power, rest, serial, storage};
+
+/// REST requests answered per console poll.
+const REST_REQUESTS_PER_POLL: usize = 4;
+/// How long after answering `POST /rest/system/reboot` the router reboots (the answer leaves first).
+const REST_ACTION_DELAY_MS: u64 = 1000;
 
 /// The appliance's version as `/system resource print` shows it.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (development)");
@@ -139,6 +145,11 @@ pub struct Console {
     scheduler: Session,
     /// The second since boot the scheduler last ran in.
     scheduled_at: Option<u64>,
+    /// The REST API, answering the `www` service's requests on this same configuration.
+    rest: Rest,
+    /// A reboot or shutdown asked over REST, carried out at this time (ms since boot), once its
+    /// answer had time to leave.
+    after_rest: Option<(u64, PendingAction)>,
 }
 
 impl Console {
@@ -151,6 +162,8 @@ impl Console {
             config,
             scheduler: Session::new(),
             scheduled_at: None,
+            rest: Rest::new(),
+            after_rest: None,
         }
     }
 
@@ -186,6 +199,44 @@ impl Console {
         if self.scheduled_at != Some(now.uptime) {
             self.scheduled_at = Some(now.uptime);
             scheduler::run_due(&mut self.config, &mut self.scheduler, &mut kernel, now);
+        }
+        self.serve_rest(datapath, configuration);
+    }
+
+    /// Answers the REST requests the `www` service has read ([`REST_REQUESTS_PER_POLL`] at most, so
+    /// the console stays responsive), on the configuration the console edits: a change over REST is
+    /// applied, saved and seen on the console at once.
+    fn serve_rest(&mut self, datapath: &mut Datapath, configuration: &mut Configuration) {
+        let now_ms = clock::now().as_millis();
+        if let Some((at, action)) = self.after_rest
+            && now_ms >= at
+        {
+            self.after_rest = None;
+            match action {
+                PendingAction::Shutdown => self.kernel.shutdown(),
+                _ => self.kernel.reboot(),
+            }
+        }
+        for _ in 0..REST_REQUESTS_PER_POLL {
+            let Some((id, request)) = datapath.www_mut().take_request() else {
+                break;
+            };
+            let mut kernel = KernelView {
+                kernel: &mut self.kernel,
+                datapath: &mut *datapath,
+                configuration: &mut *configuration,
+            };
+            let response = self.rest.handle(
+                &rest::request(&request),
+                &mut self.config,
+                &mut kernel,
+                now_ms,
+            );
+            if let Some(action @ (PendingAction::Reboot | PendingAction::Shutdown)) = response.after
+            {
+                self.after_rest = Some((now_ms + REST_ACTION_DELAY_MS, action));
+            }
+            datapath.www_mut().respond(id, rest::response(response));
         }
     }
 }

@@ -16,6 +16,7 @@ use config::model::Config;
 use drivers::net::{FrameOffload, NetCounters, PartialChecksum, TxError};
 use netstack::conntrack::ConntrackSettings;
 use netstack::firewall::Firewall;
+use netstack::http::HttpServer;
 use netstack::interface::InterfaceId;
 use netstack::{Engine, EngineConfig, Instant};
 use smoltcp::wire::EthernetAddress;
@@ -42,6 +43,9 @@ pub struct Datapath {
     dns: Dns,
     /// `/ip dhcp-server`: fed from the engine's link datagram path (port 67), polled every round.
     dhcp_server: DhcpServer,
+    /// `/ip service www`: the HTTP server of the REST API on the engine's local stack, polled every
+    /// round; the console answers its requests (`console::Console::serve_rest`).
+    www: HttpServer,
 }
 
 /// A NIC and the engine interface it carries.
@@ -143,6 +147,7 @@ impl Datapath {
             dhcp_server: DhcpServer::new(),
             dhcp_clients: DhcpClients::new(clock::rdtsc()),
             dns: Dns::new(config, clock::rdtsc().rotate_left(17)),
+            www: HttpServer::new(config::apply::services::www_settings(config)),
         };
         datapath.poll_links(now);
         datapath
@@ -159,7 +164,14 @@ impl Datapath {
         self.dhcp_server.configure(config, &self.engine);
         self.dhcp_clients.configure(config, &mut self.engine, now);
         self.dns.configure(config);
+        self.www
+            .configure(config::apply::services::www_settings(config));
         Ok(())
+    }
+
+    /// The HTTP server, for the REST API's requests and answers.
+    pub fn www_mut(&mut self) -> &mut HttpServer {
+        &mut self.www
     }
 
     /// The DHCP servers, for `/ip dhcp-server lease print`.
@@ -247,6 +259,7 @@ impl Datapath {
         }
         // Before the engine's timers, so what the service queued in its sockets leaves this round.
         self.dns.poll(&mut self.engine, now);
+        self.www.poll(&mut self.engine, now);
         if self.engine.poll_at(now).is_some_and(|at| at <= now) {
             self.engine.poll(now);
         }

@@ -51,6 +51,8 @@ mod null_forward;
 mod pci;
 mod pit;
 mod power;
+#[cfg_attr(any(feature = "ktest", feature = "null-forward"), allow(dead_code))]
+mod rest;
 mod rtc;
 mod serial;
 mod storage;
