@@ -1,10 +1,13 @@
 //! Who is asking: HTTP Basic authentication (RFC 7617) on every request, against `/user`
 //! ([`crate::login::authenticate_remote`]), and what the user's group allows.
 //!
-//! * No or malformed `Authorization`, an unknown user, a wrong or empty password, a disabled user, or a
-//!   source outside the user's `address=`: 401 `{"error":401,"message":"Unauthorized"}` with
-//!   `WWW-Authenticate: Basic realm="<identity>"`, and one failure counted for the source. The log gets
-//!   `login failure for user NAME from ADDRESS via rest` (`system,error,critical`), as RouterOS writes.
+//! * No `Authorization`: 401 `{"error":401,"message":"Unauthorized"}` with
+//!   `WWW-Authenticate: Basic realm="<identity>"` — clients ask without credentials first, so this is
+//!   neither counted nor logged.
+//! * A malformed `Authorization`, an unknown user, a wrong or empty password, a disabled user, or a
+//!   source outside the user's `address=`: the same 401, and one failure counted for the source. The
+//!   log gets `login failure for user NAME from ADDRESS via rest` (`system,error,critical`), as
+//!   RouterOS writes.
 //! * A source that failed too often ([`crate::login::LoginGuard`]) gets 429 with `Retry-After` until its
 //!   block ends, before its credentials are even looked at (no password hashing for it either).
 //! * A group without the `rest-api` policy may not use the API at all (403).
@@ -57,8 +60,12 @@ pub fn login(
         }
         return Err(refusal);
     }
-    let credentials = request.authorization.and_then(basic_credentials);
-    let (name, password) = credentials.unwrap_or_default();
+    // A client asks without credentials first (browsers, `requests` without `auth=`): told to
+    // authenticate, but neither a failure nor a log line.
+    let Some(authorization) = request.authorization else {
+        return Err(challenge(config));
+    };
+    let (name, password) = basic_credentials(authorization).unwrap_or_default();
     let IpAddress::Ipv4(source_v4) = source else {
         return Err(unauthorized(guard, config, system, &name, source, now_ms));
     };
@@ -85,6 +92,11 @@ fn unauthorized(
         "system,error,critical",
         &format!("login failure for user {name} from {source} via rest"),
     );
+    challenge(config)
+}
+
+/// 401 with `WWW-Authenticate: Basic realm="<identity>"`.
+fn challenge(config: &Config) -> RestResponse {
     let mut refusal = RestResponse::error(&RestError::unauthorized());
     let realm = crate::model::menus::menu("system/identity")
         .and_then(|menu| config.singleton_value(menu, "name"))
