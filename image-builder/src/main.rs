@@ -3,7 +3,7 @@
 //! ```text
 //! image-builder build [--ktest | --null-forward] [--config FILE.rsc [--output PATH]]
 //! image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest | --null-forward]
-//!                   [--config FILE.rsc [--output PATH]]
+//!                   [--config FILE.rsc [--output PATH]] [--forward HOST_PORT:GUEST_PORT]...
 //! ```
 //!
 //! With `--config`, the script is checked first (a syntax error fails with `FILE:LINE:COLUMN: message`
@@ -13,18 +13,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use image_builder::{KernelFlavor, bake_config, build, default_output, read_rsc};
-use qemu_runner::{Firmware, NicModel, OvmfVars, QemuConfig, detect_accel};
+use qemu_runner::{Firmware, NetBackend, NicModel, OvmfVars, QemuConfig, detect_accel};
 
 const USAGE: &str = "usage: image-builder build [--ktest | --null-forward] [--config FILE.rsc [--output PATH]]
        image-builder run [--uefi] [--e1000] [--memory MIB] [--ktest | --null-forward]
-                         [--config FILE.rsc [--output PATH]]
+                         [--config FILE.rsc [--output PATH]] [--forward HOST_PORT:GUEST_PORT]...
 
 build  compile the kernel and write target/images/appliance.img (a raw disk that boots on BIOS and UEFI)
 run    build, then boot it in QEMU with the serial console on this terminal (Ctrl-A x quits QEMU)
 
 --config FILE.rsc  check the RouterOS script and bake it into a copy of the image as its initial
                    configuration (default copy: target/images/appliance-FILE.img)
---output PATH      where that copy goes";
+--output PATH      where that copy goes
+--forward H:G      forward TCP port H of this machine's loopback to port G of the router's ether1
+                   (`--forward 8080:80`, then `curl -u admin:PASSWORD http://127.0.0.1:8080/rest/...`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +37,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `8080:80` → (8080, 80): a host loopback port forwarded to a port of the router's `ether1`.
+fn parse_forward(value: &str) -> Result<(u16, u16), String> {
+    let invalid = || format!("invalid --forward {value:?}: expected HOST_PORT:GUEST_PORT");
+    let (host, guest) = value.split_once(':').ok_or_else(invalid)?;
+    let host = host.parse().map_err(|_| invalid())?;
+    let guest = guest.parse().map_err(|_| invalid())?;
+    Ok((host, guest))
 }
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
@@ -51,6 +62,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut memory_mib = 128;
     let mut rsc: Option<PathBuf> = None;
     let mut output: Option<PathBuf> = None;
+    let mut forwards: Vec<(u16, u16)> = Vec::new();
     let mut options = options.iter();
     while let Some(option) = options.next() {
         match option.as_str() {
@@ -66,6 +78,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             }
             "--config" => rsc = Some(options.next().ok_or("--config needs a .rsc file")?.into()),
             "--output" => output = Some(options.next().ok_or("--output needs a path")?.into()),
+            "--forward" => {
+                let value = options
+                    .next()
+                    .ok_or("--forward needs HOST_PORT:GUEST_PORT")?;
+                forwards.push(parse_forward(value)?);
+            }
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }
@@ -114,6 +132,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     config.nic_model = nic_model;
     config.memory_mib = memory_mib;
     config.debug_exit = flavor == KernelFlavor::Test;
+    if !forwards.is_empty() {
+        config.nics[0] = NetBackend::Forwarded(forwards);
+    }
     let vars = match firmware {
         Firmware::Uefi => Some(OvmfVars::create().map_err(|e| e.to_string())?),
         Firmware::Bios => None,

@@ -39,6 +39,10 @@ impl NicModel {
 pub enum NetBackend {
     /// QEMU's user-mode network, restricted so that nothing leaves the VM.
     Isolated,
+    /// The same restricted network, with TCP ports of the host's loopback forwarded to the VM's
+    /// address on it (`(host port, guest port)`: `(8080, 80)` lets `curl http://127.0.0.1:8080/` reach
+    /// the router's port 80); QEMU applies forwarding rules despite `restrict=on`.
+    Forwarded(Vec<(u16, u16)>),
     /// A tap device that already exists (test harnesses create them in their own namespaces).
     Tap(String),
 }
@@ -202,6 +206,13 @@ impl QemuConfig {
             let id = format!("ether{}", index + 1);
             let netdev = match backend {
                 NetBackend::Isolated => format!("user,id={id},restrict=on"),
+                NetBackend::Forwarded(ports) => {
+                    let mut netdev = format!("user,id={id},restrict=on");
+                    for (host, guest) in ports {
+                        netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{host}-:{guest}"));
+                    }
+                    netdev
+                }
                 NetBackend::Tap(ifname) => {
                     format!("tap,id={id},ifname={ifname},script=no,downscript=no")
                 }
@@ -340,5 +351,19 @@ mod tests {
             ]
         );
         assert_eq!(direct.command(None).get_program(), "ip");
+    }
+
+    #[test]
+    fn forwarded_ports_reach_the_first_nic_from_loopback_only() {
+        let mut config = QemuConfig::new("appliance.img");
+        config.nics[0] = NetBackend::Forwarded(vec![(8080, 80), (8728, 8728)]);
+        let args = args(&config);
+        assert_eq!(
+            values(&args, "-netdev"),
+            [
+                "user,id=ether1,restrict=on,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=tcp:127.0.0.1:8728-:8728",
+                "user,id=ether2,restrict=on"
+            ]
+        );
     }
 }
