@@ -5,7 +5,6 @@
 //! would (one apply per changing command, rolled back when the system refuses it), so every menu the
 //! CLI has is reachable this way without code of its own.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -85,21 +84,8 @@ pub fn call(
     let mut printed = String::new();
     let saved_path = core::mem::take(&mut session.path);
     let mut env = Env {
-        config,
-        system,
-        out: &mut printed,
-        session,
-        mode: Mode::Interactive,
-        locals: alloc::vec![BTreeMap::new()],
-        depth: 0,
-        steps: 0,
-        pending: None,
-        undoing: false,
-        live_step: None,
-        live_request: None,
-        live: None,
         api: true,
-        records: Vec::new(),
+        ..Env::new(config, system, &mut printed, session, Mode::Interactive)
     };
     let outcome = env.run_command(&command);
     let pending = env.pending.take();
@@ -141,21 +127,8 @@ fn reading<T>(
     let mut session = Session::new();
     let mut sink = Discard;
     let env = Env {
-        config,
-        system,
-        out: &mut sink,
-        session: &mut session,
-        mode: Mode::Interactive,
-        locals: Vec::new(),
-        depth: 0,
-        steps: 0,
-        pending: None,
-        undoing: false,
-        live_step: None,
-        live_request: None,
-        live: None,
         api: true,
-        records: Vec::new(),
+        ..Env::new(config, system, &mut sink, &mut session, Mode::Interactive)
     };
     f(&env)
 }

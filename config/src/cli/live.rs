@@ -43,10 +43,8 @@
 //!
 //! [`SystemControl::uptime_ms`]: crate::shell::SystemControl::uptime_ms
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt::Write;
 
 use super::eval::Args;
@@ -314,21 +312,8 @@ fn run_step(
     let mut scratch = config.clone();
     let saved = core::mem::replace(&mut session.path, String::from(path));
     let mut env = Env {
-        config: &mut scratch,
-        system,
-        out,
-        session,
-        mode: Mode::Interactive,
-        locals: alloc::vec![BTreeMap::new()],
-        depth: 0,
-        steps: 0,
-        pending: None,
-        undoing: false,
         live_step: Some(step),
-        live_request: None,
-        live: None,
-        api: false,
-        records: Vec::new(),
+        ..Env::new(&mut scratch, system, out, session, Mode::Interactive)
     };
     let result = env.dispatch(command);
     if let Err(error) = &result {

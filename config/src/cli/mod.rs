@@ -240,6 +240,35 @@ pub(crate) struct Env<'a> {
 /// One row of a tool's results as properties (`seq`, `host`, `time`, ...).
 pub type Record = Vec<(&'static str, String)>;
 
+impl<'a> Env<'a> {
+    /// A command environment at the top level: one empty local scope, nothing pending, no live view.
+    pub(crate) fn new(
+        config: &'a mut Config,
+        system: &'a mut dyn SystemControl,
+        out: &'a mut dyn Write,
+        session: &'a mut Session,
+        mode: Mode,
+    ) -> Self {
+        Env {
+            config,
+            system,
+            out,
+            session,
+            mode,
+            locals: alloc::vec![BTreeMap::new()],
+            depth: 0,
+            steps: 0,
+            pending: None,
+            undoing: false,
+            live_step: None,
+            live_request: None,
+            live: None,
+            api: false,
+            records: Vec::new(),
+        }
+    }
+}
+
 /// Parses and runs `source` (a console line or a whole file). Errors are printed to `out` as RouterOS
 /// prints them and returned in [`RunResult::error`]; a syntax error runs nothing.
 pub fn run(
@@ -270,23 +299,7 @@ pub fn run(
     } else {
         system
     };
-    let mut env = Env {
-        config,
-        system,
-        out,
-        session,
-        mode,
-        locals: alloc::vec![BTreeMap::new()],
-        depth: 0,
-        steps: 0,
-        pending: None,
-        undoing: false,
-        live_step: None,
-        live_request: None,
-        live: None,
-        api: false,
-        records: Vec::new(),
-    };
+    let mut env = Env::new(config, system, out, session, mode);
     let outcome = env.run_script(&script);
     let mut result = RunResult {
         pending: env.pending,

@@ -7,6 +7,8 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
 
+use netstack::http::reason;
+
 use crate::cli::CliError;
 
 /// Why a request failed.
@@ -80,27 +82,6 @@ impl From<CliError> for RestError {
             return RestError::not_found();
         }
         RestError::bad_request(error.message)
-    }
-}
-
-/// The reason phrase of a status (RFC 9110 §15).
-pub fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Error",
     }
 }
 

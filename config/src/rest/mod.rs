@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod fuzz_input;
 pub mod json;
 pub mod query;
 pub mod target;

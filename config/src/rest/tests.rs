@@ -124,14 +124,7 @@ impl Router {
             Some((path, query)) => (path, query),
             None => (path_and_query, ""),
         };
-        let query: Vec<(String, String)> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (n, v) = p.split_once('=').unwrap_or((p, ""));
-                (String::from(n), String::from(v))
-            })
-            .collect();
+        let query = super::fuzz_input::query_pairs(query);
         let authorization = credentials.map(|(user, password)| {
             let token = base64::engine::general_purpose::STANDARD
                 .encode(alloc::format!("{user}:{password}"));
