@@ -118,19 +118,37 @@ pub fn singleton_row(
     reading(config, system, |env| env.singleton_row(menu))
 }
 
+/// The running connection table (`/ip firewall connection`) as rows, at most `max` of them (the
+/// table may hold a million), read in pages.
+pub fn connection_rows(
+    menu: &'static MenuDef,
+    config: &mut Config,
+    system: &mut dyn SystemControl,
+    max: usize,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    reading(config, system, |env| {
+        let _ = env.each_connection(menu, None, &[], &[], &mut |row| {
+            rows.push(row);
+            rows.len() < max
+        });
+    });
+    rows
+}
+
 /// Runs `f` on an environment that prints nowhere and has a session of its own.
 fn reading<T>(
     config: &mut Config,
     system: &mut dyn SystemControl,
-    f: impl FnOnce(&Env<'_>) -> T,
+    f: impl FnOnce(&mut Env<'_>) -> T,
 ) -> T {
     let mut session = Session::new();
     let mut sink = Discard;
-    let env = Env {
+    let mut env = Env {
         api: true,
         ..Env::new(config, system, &mut sink, &mut session, Mode::Interactive)
     };
-    f(&env)
+    f(&mut env)
 }
 
 /// Output nobody reads.

@@ -77,7 +77,7 @@ impl Env<'_> {
 
     /// Calls `visit` with each connection that has the `equal` values and `flags` and satisfies
     /// `condition`, in table order, until `visit` returns false.
-    fn each_connection(
+    pub(super) fn each_connection(
         &mut self,
         menu: &'static MenuDef,
         condition: Option<&Expr>,

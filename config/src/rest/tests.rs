@@ -55,6 +55,30 @@ impl SystemControl for FakeSystem {
         }
         Ok(())
     }
+    fn connections(
+        &self,
+        _menu: &crate::model::MenuDef,
+        from: u32,
+        max: usize,
+    ) -> (Vec<crate::model::Item>, Option<u32>) {
+        // Three connections, handed out one page of `max` at a time.
+        let items: Vec<crate::model::Item> = (from..3)
+            .take(max)
+            .map(|id| crate::model::Item {
+                id,
+                values: [
+                    ("protocol", "tcp"),
+                    ("src-address", "192.168.88.10:40000"),
+                    ("dst-address", "198.51.100.1:80"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (String::from(k), String::from(v)))
+                .collect(),
+            })
+            .collect();
+        let next = items.last().map(|i| i.id + 1).filter(|n| *n < 3);
+        (items, next)
+    }
     fn take_tool_replies(&mut self) -> Vec<netstack::engine::ToolReply> {
         core::mem::take(&mut self.replies)
     }
@@ -636,5 +660,24 @@ fn ping_returns_one_object_per_reply() {
     assert_eq!(
         (status, text(&long, "detail")),
         (400, String::from("Session closed"))
+    );
+}
+
+#[test]
+fn the_connection_table_is_listed_from_the_running_system() {
+    let mut r = Router::new();
+    let (status, list) = r.request(
+        "GET",
+        "/rest/ip/firewall/connection?.proplist=protocol,dst-address",
+        "",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        list,
+        serde_json::json!([
+            {".id":"*0","protocol":"tcp","dst-address":"198.51.100.1:80"},
+            {".id":"*1","protocol":"tcp","dst-address":"198.51.100.1:80"},
+            {".id":"*2","protocol":"tcp","dst-address":"198.51.100.1:80"}
+        ])
     );
 }

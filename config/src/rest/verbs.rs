@@ -34,6 +34,11 @@ use crate::model::schema::{MenuDef, MenuKind};
 use crate::model::{Config, menus, parse_id};
 use crate::shell::SystemControl;
 
+/// The running connection table, read from the system rather than the configuration.
+const CONNECTIONS: &str = "ip/firewall/connection";
+/// Most connections one GET lists (the table may hold a million; each is about 500 bytes of JSON).
+pub const MAX_CONNECTIONS_LISTED: usize = 4096;
+
 /// What a request needs of the user's group (RouterOS policies).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Need {
@@ -94,6 +99,9 @@ impl Context<'_> {
     }
 
     fn rows(&mut self, menu: &'static MenuDef) -> Vec<Row> {
+        if menu.path == CONNECTIONS {
+            return call::connection_rows(menu, self.config, self.system, MAX_CONNECTIONS_LISTED);
+        }
         call::rows(menu, self.config, self.system)
     }
 
