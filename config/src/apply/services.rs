@@ -159,5 +159,9 @@ mod tests {
         let allowed: Vec<_> = set.allowed.iter().map(|c| alloc::format!("{c}")).collect();
         assert_eq!(allowed, ["192.168.88.0/24", "10.0.0.5/32", "10.0.0.6/32"]);
         assert!(!configured("/ip service disable www").enabled);
+        // `address=""` allows everyone again, as in RouterOS.
+        let reset =
+            configured("/ip service set www address=10.0.0.0/8\n/ip service set www address=\"\"");
+        assert!(reset.enabled && reset.allowed.is_empty());
     }
 }

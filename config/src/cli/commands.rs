@@ -165,6 +165,9 @@ impl Env<'_> {
         let mut changes = Vec::new();
         for (name, value, pos) in core::mem::take(&mut args.named) {
             match menu.resolve_prop(&name) {
+                Ok(prop) if prop.empty_unsets && value.to_text().is_empty() => {
+                    changes.push(Change::Unset(prop));
+                }
                 Ok(prop) => {
                     let text = value.to_text();
                     // A script's error points at the argument (the console's names it only).

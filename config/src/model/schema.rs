@@ -61,6 +61,9 @@ pub struct PropDef {
     /// Another name the property is accepted under on input (exactly, not abbreviated); it is always
     /// printed and exported under `name`.
     pub alias: Option<&'static str>,
+    /// `name=""` sets it back to its default rather than being an invalid value (`/ip service set www
+    /// address=""` allows every source again, as in RouterOS).
+    pub empty_unsets: bool,
 }
 
 impl PropDef {
@@ -75,6 +78,7 @@ impl PropDef {
             negatable: false,
             gateway: None,
             alias: None,
+            empty_unsets: false,
         }
     }
 
@@ -89,6 +93,7 @@ impl PropDef {
             negatable: false,
             gateway: None,
             alias: None,
+            empty_unsets: false,
         }
     }
 
@@ -128,6 +133,12 @@ impl PropDef {
     /// Builder: accepts `!value`.
     pub const fn negatable(mut self) -> Self {
         self.negatable = true;
+        self
+    }
+
+    /// Builder: an empty value unsets it (see [`PropDef::empty_unsets`]).
+    pub const fn empty_unsets(mut self) -> Self {
+        self.empty_unsets = true;
         self
     }
 

@@ -264,7 +264,7 @@ pub static SERVICE: MenuDef = MenuDef {
     props: &[
         PropDef::new("name", ValueType::Name).read_only(),
         PropDef::new("port", ValueType::Integer { min: 1, max: 65535 }),
-        PropDef::new("address", ValueType::Ipv4RangeList),
+        PropDef::new("address", ValueType::Ipv4RangeList).empty_unsets(),
         PropDef::new("certificate", ValueType::Text).default("none"),
         PropDef::new("disabled", ValueType::Bool).default("no"),
     ],

@@ -204,7 +204,7 @@ pub static USER: MenuDef = MenuDef {
         PropDef::new("name", ValueType::Name).required(),
         PropDef::new("group", ValueType::Enum(&["full", "read", "write"])).default("full"),
         PropDef::new("password", ValueType::Text),
-        PropDef::new("address", ValueType::Ipv4RangeList),
+        PropDef::new("address", ValueType::Ipv4RangeList).empty_unsets(),
         PropDef::new("disabled", ValueType::Bool).default("no"),
         PropDef::new("comment", ValueType::Text),
     ],
