@@ -136,6 +136,16 @@ pub fn connection_rows(
     rows
 }
 
+/// `/log` as a menu: its entries are no configuration, so the menu is not in the object model.
+pub fn log_menu() -> &'static MenuDef {
+    &super::log::LOG
+}
+
+/// The log's entries as rows, oldest first.
+pub fn log_rows(system: &dyn SystemControl) -> Vec<Row> {
+    super::log::log_rows(system)
+}
+
 /// Runs `f` on an environment that prints nowhere and has a session of its own.
 fn reading<T>(
     config: &mut Config,

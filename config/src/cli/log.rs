@@ -42,7 +42,7 @@ use crate::value::ValueType;
 
 /// The properties of a log entry, for `where` (the menu is not in the object model: `/log` holds
 /// no configuration).
-static LOG: MenuDef = MenuDef {
+pub(crate) static LOG: MenuDef = MenuDef {
     path: "log",
     kind: MenuKind::List,
     storage: "log",
@@ -195,6 +195,16 @@ fn log_line(row: &Row, entry: &LogEntry) -> String {
         entry.topics,
         entry.message
     )
+}
+
+/// Every entry of the log as rows, oldest first, times as `print` shows them.
+pub(crate) fn log_rows(system: &dyn crate::shell::SystemControl) -> Vec<Row> {
+    let now = system.clock_seconds();
+    system
+        .log_entries()
+        .iter()
+        .map(|entry| log_row(entry, now))
+        .collect()
 }
 
 /// A log entry as the row `where` sees.

@@ -79,6 +79,21 @@ impl SystemControl for FakeSystem {
         let next = items.last().map(|i| i.id + 1).filter(|n| *n < 3);
         (items, next)
     }
+    fn log_entries(&self) -> Vec<crate::log_memory::LogEntry> {
+        self.log
+            .iter()
+            .enumerate()
+            .map(|(i, (topics, message))| crate::log_memory::LogEntry {
+                id: i as u32 + 1,
+                seconds: 3600,
+                topics: topics.clone(),
+                message: message.clone(),
+            })
+            .collect()
+    }
+    fn clock_seconds(&self) -> u64 {
+        3700
+    }
     fn take_tool_replies(&mut self) -> Vec<netstack::engine::ToolReply> {
         core::mem::take(&mut self.replies)
     }
@@ -680,4 +695,23 @@ fn the_connection_table_is_listed_from_the_running_system() {
             {".id":"*2","protocol":"tcp","dst-address":"198.51.100.1:80"}
         ])
     );
+}
+
+#[test]
+fn the_log_is_listed_and_printed() {
+    let mut r = Router::new();
+    r.request_as(Some(("admin", "nope")), "GET", "/rest/ip/address", "");
+    let (status, log) = r.request("GET", "/rest/log", "");
+    assert_eq!(status, 200);
+    let last = log.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(text(&last, "topics"), "system,error,critical");
+    assert_eq!(text(&last, "time"), "01:00:00");
+    assert!(text(&last, "message").starts_with("login failure for user admin"));
+    let (_, printed) = r.request(
+        "POST",
+        "/rest/log/print",
+        r#"{".query":["topics=system,error,critical"]}"#,
+    );
+    assert_eq!(printed.as_array().unwrap().len(), 1);
+    assert_eq!(r.request("PUT", "/rest/log", r#"{"message":"x"}"#).0, 400);
 }

@@ -34,6 +34,8 @@ use crate::model::schema::{MenuDef, MenuKind};
 use crate::model::{Config, menus, parse_id};
 use crate::shell::SystemControl;
 
+/// The log, read from the system.
+const LOG: &str = "log";
 /// The running connection table, read from the system rather than the configuration.
 const CONNECTIONS: &str = "ip/firewall/connection";
 /// Most connections one GET lists (the table may hold a million; each is about 500 bytes of JSON).
@@ -99,6 +101,9 @@ impl Context<'_> {
     }
 
     fn rows(&mut self, menu: &'static MenuDef) -> Vec<Row> {
+        if menu.path == LOG {
+            return call::log_rows(&*self.system);
+        }
         if menu.path == CONNECTIONS {
             return call::connection_rows(menu, self.config, self.system, MAX_CONNECTIONS_LISTED);
         }
@@ -110,8 +115,12 @@ impl Context<'_> {
     }
 }
 
-/// The menu at `target.path`, or the 400 RouterOS gives for a directory or an unknown command.
+/// The menu at `target.path` (`/log`'s too), or the 400 RouterOS gives for a directory or an unknown
+/// command.
 fn menu_of(target: &Target) -> Result<&'static MenuDef, RestError> {
+    if target.path == LOG {
+        return Ok(call::log_menu());
+    }
     menus::menu(&target.path).ok_or_else(|| {
         let last = target.path.rsplit('/').next().unwrap_or("");
         RestError::no_such_command(target.rest.as_deref().unwrap_or(last))
