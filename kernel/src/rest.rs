@@ -11,6 +11,7 @@ pub fn request(request: &Request) -> RestRequest<'_> {
         path: &request.path,
         query: &request.query,
         authorization: request.header("authorization"),
+        accept: request.header("accept"),
         body: &request.body,
         source: request.peer.addr,
     }

@@ -166,9 +166,18 @@ impl Env<'_> {
             return Ok(Val::Nothing);
         }
         let mut budget = trace.duration_us() / 1000 / SCRIPT_STEP_MS + 100;
-        while trace.step(&mut *self.system).0 && budget > 0 {
+        // An API waits for the whole run, at most RouterOS's 60 s.
+        if self.api {
+            budget = budget.min(API_COMMAND_LIMIT_US / 1000 / SCRIPT_STEP_MS);
+        }
+        let mut running = true;
+        while running && budget > 0 {
+            running = trace.step(&mut *self.system).0;
             budget -= 1;
             self.system.wait_ms(SCRIPT_STEP_MS);
+        }
+        if self.api && running {
+            return Err(CliError::plain("Session closed"));
         }
         let _ = self.out.write_str(&trace.table());
         Ok(Val::Nothing)

@@ -84,6 +84,7 @@ pub fn run(data: &[u8]) {
             path: &path,
             query: &query,
             authorization: None,
+            accept: None,
             body,
             source: smoltcp::wire::IpAddress::v4(192, 168, 88, 10),
         };

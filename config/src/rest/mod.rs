@@ -10,7 +10,7 @@
 //! 3. [`verbs`]: GET/PUT/PATCH/DELETE/POST run as `print`/`add`/`set`/`remove`/commands through
 //!    [`crate::cli::call`], after the user's group was asked whether it allows them (403).
 //!
-//! Replies are JSON (every value a string, [`json`]); errors are `{"error":N,"message":...,"detail":...}`
+//! A client whose `Accept` takes no JSON gets 406. Replies are JSON (every value a string, [`json`]); errors are `{"error":N,"message":...,"detail":...}`
 //! ([`error`]). Nothing here panics on any request; bodies are bounded by the HTTP server and again by
 //! [`json::MAX_BODY`].
 
@@ -47,6 +47,8 @@ pub struct RestRequest<'a> {
     pub query: &'a [(String, String)],
     /// The `Authorization` header, if any.
     pub authorization: Option<&'a str>,
+    /// The `Accept` header, if any: a client that takes no JSON gets 406.
+    pub accept: Option<&'a str>,
     pub body: &'a [u8],
     /// Who sent it.
     pub source: IpAddress,
@@ -137,6 +139,11 @@ pub fn serve(
     system: &mut dyn SystemControl,
     session: &mut Session,
 ) -> RestResponse {
+    // An empty field is read as none: it says nothing about what the client takes.
+    let accept = request.accept.filter(|a| !a.trim().is_empty());
+    if !accept.is_none_or(accepts_json) {
+        return RestResponse::error(&RestError::new(406, "only application/json is served"));
+    }
     let target = match target::parse(request.path) {
         Ok(target) => target,
         Err(e) => return RestResponse::error(&e),
@@ -159,4 +166,21 @@ pub fn serve(
         Ok(reply) => RestResponse::reply(reply),
         Err(e) => RestResponse::error(&e),
     }
+}
+
+/// Whether an `Accept` header (RFC 9110 §12.5.1) allows `application/json`: one of its media ranges
+/// is `application/json`, `application/*` or `*/*` without `q=0`.
+fn accepts_json(accept: &str) -> bool {
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("");
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
+        });
+        !refused
+            && ["application/json", "application/*", "*/*"]
+                .iter()
+                .any(|m| media.eq_ignore_ascii_case(m))
+    })
 }

@@ -174,6 +174,7 @@ impl Router {
             path,
             query: &query,
             authorization: authorization.as_deref(),
+            accept: None,
             body: body.as_bytes(),
             source: LAN,
         };
@@ -265,6 +266,7 @@ fn a_source_that_fails_too_often_is_refused_for_a_while() {
         path: "/rest/system/identity",
         query: &[],
         authorization: Some("Basic YWRtaW46c2VjcmV0"),
+        accept: None,
         body: b"",
         source: OTHER,
     };
@@ -714,4 +716,36 @@ fn the_log_is_listed_and_printed() {
     );
     assert_eq!(printed.as_array().unwrap().len(), 1);
     assert_eq!(r.request("PUT", "/rest/log", r#"{"message":"x"}"#).0, 400);
+}
+
+#[test]
+fn a_client_that_takes_no_json_gets_406() {
+    let mut r = Router::new();
+    let mut status_for = |accept: &str| {
+        let request = RestRequest {
+            method: "GET",
+            path: "/rest/system/identity",
+            query: &[],
+            authorization: Some("Basic YWRtaW46c2VjcmV0"),
+            accept: Some(accept),
+            body: b"",
+            source: LAN,
+        };
+        r.rest
+            .handle(&request, &mut r.config, &mut r.system, r.now_ms)
+            .status
+    };
+    for accepted in [
+        "*/*",
+        "application/json",
+        "text/html, application/json;q=0.9",
+        "application/*",
+        "APPLICATION/JSON",
+        "",
+    ] {
+        assert_eq!(status_for(accepted), 200, "{accepted}");
+    }
+    for refused in ["text/html", "application/xml", "application/json;q=0"] {
+        assert_eq!(status_for(refused), 406, "{refused}");
+    }
 }
