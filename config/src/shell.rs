@@ -662,8 +662,13 @@ fn perform(
             let Some(mut fresh) = sys.initial_configuration(no_defaults) else {
                 return;
             };
-            if keep_users && let Some(users) = crate::model::menus::menu("user") {
-                fresh.copy_table(config, users);
+            // The users with their groups' comments and skins (the groups themselves always exist).
+            if keep_users {
+                for path in ["user", "user/group"] {
+                    if let Some(menu) = crate::model::menus::menu(path) {
+                        fresh.copy_table(config, menu);
+                    }
+                }
             }
             match sys.apply(&fresh) {
                 Ok(()) => {

@@ -480,6 +480,11 @@ fn reset_configuration_keeps_the_users_only_when_asked() {
             "/password old-password=\"\" new-password=s3cret confirm-new-password=s3cret",
         );
         run(&mut config, &mut sys, "/system identity set name=edge");
+        run(
+            &mut config,
+            &mut sys,
+            "/user group set read comment=\"auditors\"",
+        );
         let (mut shell, _) = console();
         typed(&mut shell, &mut sys, &mut config, "admin\rs3cret\r");
         let line = if keep {
@@ -503,6 +508,13 @@ fn reset_configuration_keeps_the_users_only_when_asked() {
         assert_eq!(authenticate(&config, "ops", "0ps"), keep);
         assert_eq!(authenticate(&config, "admin", "s3cret"), keep);
         assert_eq!(authenticate(&config, "admin", ""), !keep);
+        let groups = crate::model::menus::menu("user/group").unwrap();
+        let read = config
+            .items(groups)
+            .iter()
+            .find(|g| g.get("name") == Some("read"))
+            .expect("the read group always exists");
+        assert_eq!(read.get("comment") == Some("auditors"), keep);
         assert_eq!(
             sys.saved.as_ref(),
             Some(&config),
