@@ -93,10 +93,9 @@ impl RestResponse {
     }
 }
 
-/// The REST API's state between requests: the failed-login record and the session its commands run in.
+/// The REST API's state between requests: the failed-login record.
 pub struct Rest {
     guard: crate::login::LoginGuard,
-    session: Session,
 }
 
 impl Default for Rest {
@@ -109,7 +108,6 @@ impl Rest {
     pub fn new() -> Self {
         Rest {
             guard: crate::login::LoginGuard::new(),
-            session: Session::new(),
         }
     }
 
@@ -126,8 +124,11 @@ impl Rest {
             Err(refusal) => return refusal,
         };
         let allows = |need: Need| auth::allows(&user.policy, need);
-        self.session.user = user.name.clone();
-        serve(request, &allows, config, system, &mut self.session)
+        // REST is stateless: each request runs in a session of its own (no undo history kept, no
+        // print numbers remembered), as the user who sent it.
+        let mut session = Session::new();
+        session.user = user.name.clone();
+        serve(request, &allows, config, system, &mut session)
     }
 }
 
