@@ -79,6 +79,17 @@ impl SystemControl for FakeSystem {
         let next = items.last().map(|i| i.id + 1).filter(|n| *n < 3);
         (items, next)
     }
+    fn interfaces(&self) -> Vec<crate::InterfaceInfo> {
+        alloc::vec![crate::InterfaceInfo {
+            name: String::from("ether1"),
+            running: true,
+            rx_byte: 1500,
+            tx_byte: 3000,
+            rx_packet: 10,
+            tx_packet: 20,
+            ..crate::InterfaceInfo::default()
+        }]
+    }
     fn log_entries(&self) -> Vec<crate::log_memory::LogEntry> {
         self.log
             .iter()
@@ -748,4 +759,18 @@ fn a_client_that_takes_no_json_gets_406() {
     for refused in ["text/html", "application/xml", "application/json;q=0"] {
         assert_eq!(status_for(refused), 406, "{refused}");
     }
+}
+
+#[test]
+fn interfaces_carry_their_traffic_counters() {
+    let mut r = Router::new();
+    let (_, ether1) = r.request("GET", "/rest/interface/ether1", "");
+    assert_eq!(text(&ether1, "rx-byte"), "1500");
+    assert_eq!(text(&ether1, "tx-packet"), "20");
+    assert_eq!(text(&ether1, "rx-drop"), "0");
+    let (_, busy) = r.request("GET", "/rest/interface?tx-byte=3000&.proplist=name", "");
+    assert_eq!(
+        busy,
+        serde_json::json!([{".id": text(&ether1, ".id"), "name": "ether1"}])
+    );
 }

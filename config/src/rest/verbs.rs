@@ -107,11 +107,42 @@ impl Context<'_> {
         if menu.path == CONNECTIONS {
             return call::connection_rows(menu, self.config, self.system, MAX_CONNECTIONS_LISTED);
         }
-        call::rows(menu, self.config, self.system)
+        let mut rows = call::rows(menu, self.config, self.system);
+        if matches!(menu.path, "interface" | "interface/ethernet") {
+            add_counters(&mut rows, &*self.system);
+        }
+        rows
     }
 
     fn run(&mut self, call: &Call) -> Result<call::CallResult, RestError> {
         call::call(call, self.config, self.session, self.system).map_err(RestError::from)
+    }
+}
+
+/// The traffic counters of each interface (what `/interface print stats` shows), as RouterOS's REST
+/// API includes them in `/rest/interface`: monitoring scripts read `rx-byte` and `tx-byte` there.
+fn add_counters(rows: &mut [Row], system: &dyn SystemControl) {
+    let interfaces = system.interfaces();
+    for row in rows {
+        let Some(info) = interfaces
+            .iter()
+            .find(|i| row.get("name") == Some(i.name.as_str()))
+        else {
+            continue;
+        };
+        for (name, value) in [
+            ("rx-byte", info.rx_byte),
+            ("tx-byte", info.tx_byte),
+            ("rx-packet", info.rx_packet),
+            ("tx-packet", info.tx_packet),
+            ("rx-drop", info.rx_drop),
+            ("tx-drop", info.tx_drop),
+            ("tx-queue-drop", info.tx_queue_drop),
+            ("rx-error", info.rx_error),
+            ("tx-error", info.tx_error),
+        ] {
+            row.values.insert(name, alloc::format!("{value}"));
+        }
     }
 }
 
