@@ -163,6 +163,23 @@ impl MonitorTraffic {
         self.rates.is_some()
     }
 
+    /// One record per interface for an API: `name` and each rate as a plain number (bits, not
+    /// `2.1kbps`), as RouterOS's API returns them; zeros before the second sample.
+    pub fn records(&self) -> Vec<super::Record> {
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let rates = self.rates.as_ref().and_then(|r| r.get(index));
+                let mut record = alloc::vec![("name", name.clone())];
+                for (row, (label, _)) in ROWS.iter().enumerate() {
+                    record.push((*label, format!("{}", rates.map_or(0, |r| r[row]))));
+                }
+                record
+            })
+            .collect()
+    }
+
     /// The rates as RouterOS lists them (zeros before the second sample).
     pub fn text(&self) -> String {
         let label_width = ROWS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);

@@ -200,6 +200,9 @@ impl Env<'_> {
             monitor.step(&*self.system);
         }
         let _ = self.out.write_str(&monitor.text());
+        if self.api {
+            self.records = monitor.records();
+        }
         Ok(Val::Nothing)
     }
 

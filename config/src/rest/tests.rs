@@ -774,3 +774,20 @@ fn interfaces_carry_their_traffic_counters() {
         serde_json::json!([{".id": text(&ether1, ".id"), "name": "ether1"}])
     );
 }
+
+#[test]
+fn monitor_traffic_returns_one_object_per_interface() {
+    let mut r = Router::new();
+    let (status, sample) = r.request(
+        "POST",
+        "/rest/interface/monitor-traffic",
+        r#"{"interface":"ether1","once":""}"#,
+    );
+    assert_eq!(status, 200, "{sample}");
+    let sample = sample.as_array().unwrap().clone();
+    assert_eq!(sample.len(), 1);
+    assert_eq!(text(&sample[0], "name"), "ether1");
+    // The fake's counters do not move: every rate is a plain zero.
+    assert_eq!(text(&sample[0], "rx-bits-per-second"), "0");
+    assert_eq!(text(&sample[0], "tx-packets-per-second"), "0");
+}

@@ -386,6 +386,13 @@ pub fn post(ctx: &mut Context<'_>, target: &Target, body: &[u8]) -> Result<Reply
             *name = String::from("numbers");
         }
     }
+    // The API's flags are names without a value (`"once":""`, the binary API's `=once=`); the
+    // console's are bare words. An empty value that is no property of the menu is such a flag.
+    let menu = menus::menu(&target.path);
+    let (flags, named): (Vec<_>, Vec<_>) = named
+        .into_iter()
+        .partition(|(name, value)| value.is_empty() && menu.is_none_or(|m| m.prop(name).is_none()));
+    let unnamed = flags.into_iter().map(|(name, _)| name).collect();
     // The console's own dialogs and whole-configuration commands.
     if matches!(
         (target.path.as_str(), command),
@@ -398,7 +405,7 @@ pub fn post(ctx: &mut Context<'_>, target: &Target, body: &[u8]) -> Result<Reply
     let result = ctx.run(&Call {
         path: target.path.clone(),
         command: String::from(command),
-        unnamed: Vec::new(),
+        unnamed,
         named,
     })?;
     if let Some(PendingAction::ResetConfiguration { .. }) = result.pending {
