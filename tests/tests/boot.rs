@@ -105,14 +105,28 @@ fn console_survives_garbage_input() {
     // out if the garbage's own Ctrl-Ds did not (at the login prompt it does nothing). Every login the
     // garbage attempts costs a password hash, so on a loaded host working through it takes a while:
     // the console must fall quiet first.
-    vm.send_bytes(b"\x03").unwrap();
-    wait_quiet(&vm, Duration::from_secs(2), BOOT_TIMEOUT);
-    vm.send_bytes(b"\x04").unwrap();
-    wait_quiet(&vm, Duration::from_secs(1), COMMAND_TIMEOUT);
-    // A user name the garbage cannot have typed marks where the login below starts.
-    vm.send("after-the-garbage\r").unwrap();
-    vm.wait_for("after-the-garbage\r\nPassword: ", COMMAND_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
+    // After the flood the first Ctrl-C and marker are sometimes not answered at all within the
+    // timeout (about a third of runs here, with the code of before the REST work too; where they wait,
+    // in QEMU's serial backend or in the kernel, is not known yet), while the next ones are: so the
+    // marker is sent again, after another Ctrl-C and Ctrl-D, until one is echoed at the login prompt.
+    // A console that died answers none.
+    let deadline = Instant::now() + BOOT_TIMEOUT;
+    for attempt in 1.. {
+        vm.send_bytes(b"\x03").unwrap();
+        wait_quiet(&vm, Duration::from_secs(2), BOOT_TIMEOUT);
+        vm.send_bytes(b"\x04").unwrap();
+        wait_quiet(&vm, Duration::from_secs(1), COMMAND_TIMEOUT);
+        // A user name the garbage cannot have typed marks where the login below starts.
+        let marker = format!("after-the-garbage-{attempt}");
+        vm.send(&format!("{marker}\r")).unwrap();
+        match vm.wait_for(&format!("{marker}\r\nPassword: "), COMMAND_TIMEOUT) {
+            Ok(_) => break,
+            Err(e) if Instant::now() >= deadline => panic!("{e}"),
+            Err(_) => {
+                eprintln!("console_survives_garbage_input: marker {attempt} not echoed, again")
+            }
+        }
+    }
     vm.send("\r").unwrap();
     vm.wait_for(
         &format!("{LOGIN_FAILED}\r\n\r\n{LOGIN_PROMPT}"),
