@@ -57,20 +57,25 @@ fn boolean_text(value: &str) -> &str {
     }
 }
 
-/// The request body as `name → value` text pairs, in the body's order. An empty body is no arguments.
-pub fn arguments(body: &[u8]) -> Result<Vec<(String, String)>, RestError> {
+/// The request body as a JSON object; an empty body is an empty object.
+pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, RestError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Vec::new());
+        return Ok(Map::new());
     }
     if body.len() > MAX_BODY {
         return Err(RestError::new(413, "request body too large"));
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| RestError::bad_request(alloc::format!("JSON parsing error: {e}")))?;
-    let Value::Object(object) = value else {
-        return Err(RestError::bad_request("JSON object expected"));
-    };
-    object
+    match value {
+        Value::Object(object) => Ok(object),
+        _ => Err(RestError::bad_request("JSON object expected")),
+    }
+}
+
+/// The request body as `name → value` text pairs, sorted by name. An empty body is no arguments.
+pub fn arguments(body: &[u8]) -> Result<Vec<(String, String)>, RestError> {
+    parse_body(body)?
         .into_iter()
         .map(|(name, value)| {
             let text = text(&value).ok_or_else(|| {

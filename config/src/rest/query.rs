@@ -134,6 +134,15 @@ impl Selection {
         Ok(stack.into_iter().all(|v| v))
     }
 
+    /// The selected ones of `objects`, each with only the properties of `.proplist`, in order.
+    pub fn select(&self, objects: Vec<Map<String, Value>>) -> Vec<Value> {
+        objects
+            .into_iter()
+            .filter(|object| self.matches(object))
+            .map(|object| Value::Object(self.project(object)))
+            .collect()
+    }
+
     /// `object` with only the properties of `.proplist` (and `.id`).
     pub fn project(&self, object: Map<String, Value>) -> Map<String, Value> {
         match &self.proplist {

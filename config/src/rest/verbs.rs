@@ -114,6 +114,24 @@ impl Context<'_> {
         rows
     }
 
+    /// What a print of `target`'s path lists, and whether that is one object (`/system resource`,
+    /// a singleton) rather than a menu's items.
+    fn objects(&mut self, target: &Target) -> Result<(bool, Vec<Map<String, Value>>), RestError> {
+        if target.path == "system/resource" {
+            return Ok((true, alloc::vec![resource(&*self.system)]));
+        }
+        let menu = menu_of(target)?;
+        if menu.kind == MenuKind::Singleton {
+            let row = call::singleton_row(menu, self.config, self.system);
+            return Ok((true, alloc::vec![json::object(menu, &row)]));
+        }
+        let rows = self.rows(menu);
+        Ok((
+            false,
+            rows.iter().map(|row| json::object(menu, row)).collect(),
+        ))
+    }
+
     fn run(&mut self, call: &Call) -> Result<call::CallResult, RestError> {
         call::call(call, self.config, self.session, self.system).map_err(RestError::from)
     }
@@ -175,34 +193,23 @@ pub fn get(
 ) -> Result<Reply, RestError> {
     ctx.require(Need::Read)?;
     let selection = Selection::from_url(query)?;
-    if target.path == "system/resource" && target.rest.is_none() {
-        let object = resource(&*ctx.system);
-        return Ok(Reply::json(200, Value::Object(selection.project(object))));
-    }
+    let Some(reference) = &target.rest else {
+        let (single, objects) = ctx.objects(target)?;
+        let body = if single {
+            let object = objects.into_iter().next().unwrap_or_default();
+            Value::Object(selection.project(object))
+        } else {
+            Value::Array(selection.select(objects))
+        };
+        return Ok(Reply::json(200, body));
+    };
     let menu = menu_of(target)?;
-    match (menu.kind, &target.rest) {
-        (MenuKind::Singleton, None) => {
-            let row = call::singleton_row(menu, ctx.config, ctx.system);
-            let object = selection.project(json::object(menu, &row));
-            Ok(Reply::json(200, Value::Object(object)))
-        }
-        (MenuKind::Singleton, Some(rest)) => Err(RestError::no_such_command(rest)),
-        (_, None) => {
-            let items = ctx
-                .rows(menu)
-                .iter()
-                .map(|row| json::object(menu, row))
-                .filter(|object| selection.matches(object))
-                .map(|object| Value::Object(selection.project(object)))
-                .collect();
-            Ok(Reply::json(200, Value::Array(items)))
-        }
-        (_, Some(reference)) => {
-            let row = find(menu, ctx.rows(menu), reference).ok_or_else(RestError::not_found)?;
-            let object = selection.project(json::object(menu, &row));
-            Ok(Reply::json(200, Value::Object(object)))
-        }
+    if menu.kind == MenuKind::Singleton {
+        return Err(RestError::no_such_command(reference));
     }
+    let row = find(menu, ctx.rows(menu), reference).ok_or_else(RestError::not_found)?;
+    let object = selection.project(json::object(menu, &row));
+    Ok(Reply::json(200, Value::Object(object)))
 }
 
 /// `/system resource` as one object.
@@ -448,40 +455,7 @@ fn ret(text: &str) -> Value {
 
 /// `POST .../print` with `.proplist` and `.query`.
 fn print(ctx: &mut Context<'_>, target: &Target, body: &[u8]) -> Result<Reply, RestError> {
-    let object = if body.iter().all(u8::is_ascii_whitespace) {
-        Map::new()
-    } else {
-        match serde_json::from_slice(body) {
-            Ok(Value::Object(object)) => object,
-            Ok(_) => return Err(RestError::bad_request("JSON object expected")),
-            Err(e) => {
-                return Err(RestError::bad_request(alloc::format!(
-                    "JSON parsing error: {e}"
-                )));
-            }
-        }
-    };
-    let selection = Selection::from_body(&object)?;
-    let objects: Vec<Map<String, Value>> = if target.path == "system/resource" {
-        alloc::vec![resource(&*ctx.system)]
-    } else {
-        let menu = menu_of(target)?;
-        if menu.kind == MenuKind::Singleton {
-            alloc::vec![json::object(
-                menu,
-                &call::singleton_row(menu, ctx.config, ctx.system)
-            )]
-        } else {
-            ctx.rows(menu)
-                .iter()
-                .map(|row| json::object(menu, row))
-                .collect()
-        }
-    };
-    let items = objects
-        .into_iter()
-        .filter(|o| selection.matches(o))
-        .map(|o| Value::Object(selection.project(o)))
-        .collect();
-    Ok(Reply::json(200, Value::Array(items)))
+    let selection = Selection::from_body(&json::parse_body(body)?)?;
+    let (_, objects) = ctx.objects(target)?;
+    Ok(Reply::json(200, Value::Array(selection.select(objects))))
 }
