@@ -120,6 +120,32 @@ impl Followed {
     }
 }
 
+/// `follow`/`follow-only` (`only`) with a modifier that makes no sense with them: RouterOS's
+/// `failure: follow cannot be used with count-only` (the first one given, in this order).
+pub(super) fn refuse_with(
+    only: bool,
+    count_only: bool,
+    as_value: bool,
+    interval: bool,
+    file: bool,
+) -> Result<(), CliError> {
+    let name = if only { "follow-only" } else { "follow" };
+    let other = [
+        (count_only, "count-only"),
+        (as_value, "as-value"),
+        (interval, "interval"),
+        (file, "file"),
+    ]
+    .into_iter()
+    .find_map(|(given, other)| given.then_some(other));
+    match other {
+        Some(other) => Err(CliError::plain(alloc::format!(
+            "failure: {name} cannot be used with {other}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl Env<'_> {
     /// `print follow|follow-only` of an item menu: on the console a request for the live view; in
     /// its step, what changed since the last check; in a script, one print (`follow`) or nothing.

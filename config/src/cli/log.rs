@@ -76,20 +76,13 @@ impl Env<'_> {
         let interval = super::live::take_interval(&mut args)?;
         args.leftover()?;
         if follow || follow_only {
-            let name = if follow { "follow" } else { "follow-only" };
-            let other = [
-                (count_only, "count-only"),
-                (as_value, "as-value"),
-                (interval.is_some(), "interval"),
-                (file.is_some(), "file"),
-            ]
-            .into_iter()
-            .find_map(|(given, other)| given.then_some(other));
-            if let Some(other) = other {
-                return Err(CliError::plain(format!(
-                    "failure: {name} cannot be used with {other}"
-                )));
-            }
+            super::follow::refuse_with(
+                !follow,
+                count_only,
+                as_value,
+                interval.is_some(),
+                file.is_some(),
+            )?;
             return self.log_follow(follow_only, condition);
         }
         self.print_live_or_to_file(interval, file, |env| {

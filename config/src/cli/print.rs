@@ -96,20 +96,13 @@ impl Env<'_> {
         let follow_only = args.flag("follow-only");
         let options = PrintOptions::take(&mut args)?;
         if follow || follow_only {
-            let name = if follow { "follow" } else { "follow-only" };
-            let other = [
-                (options.count_only, "count-only"),
-                (options.as_value, "as-value"),
-                (interval.is_some(), "interval"),
-                (file.is_some(), "file"),
-            ]
-            .into_iter()
-            .find_map(|(given, other)| given.then_some(other));
-            if let Some(other) = other {
-                return Err(CliError::plain(format!(
-                    "failure: {name} cannot be used with {other}"
-                )));
-            }
+            super::follow::refuse_with(
+                !follow,
+                options.count_only,
+                options.as_value,
+                interval.is_some(),
+                file.is_some(),
+            )?;
             // A singleton has no items to follow; the connection table is read in pages.
             if menu.kind == MenuKind::Singleton || menu.path == super::connections::PATH {
                 return Err(CliError::plain(FOLLOW_REFUSED));
