@@ -147,21 +147,18 @@ impl Env<'_> {
         let session = self.session.clone();
         let mut system = DryRunSystem::new(&mut *self.system);
         let mut inner = Env {
-            config: &mut *self.config,
-            system: &mut system,
-            out: &mut *self.out,
-            session: &mut *self.session,
-            mode: self.mode,
             locals: core::mem::take(&mut self.locals),
             depth: self.depth,
             steps: self.steps,
-            pending: None,
-            undoing: false,
             live_step: self.live_step.take(),
-            live_request: None,
-            live: None,
             api: self.api,
-            records: Vec::new(),
+            ..Env::new(
+                &mut *self.config,
+                &mut system,
+                &mut *self.out,
+                &mut *self.session,
+                self.mode,
+            )
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);

@@ -428,21 +428,18 @@ impl Env<'_> {
     pub(crate) fn captured<T>(&mut self, f: impl FnOnce(&mut Env<'_>) -> T) -> (T, String) {
         let mut text = String::new();
         let mut inner = Env {
-            config: &mut *self.config,
-            system: &mut *self.system,
-            out: &mut text,
-            session: &mut *self.session,
-            mode: self.mode,
             locals: core::mem::take(&mut self.locals),
             depth: self.depth,
             steps: self.steps,
-            pending: None,
-            undoing: false,
             live_step: self.live_step.take(),
-            live_request: None,
-            live: None,
             api: self.api,
-            records: Vec::new(),
+            ..Env::new(
+                &mut *self.config,
+                &mut *self.system,
+                &mut text,
+                &mut *self.session,
+                self.mode,
+            )
         };
         let result = f(&mut inner);
         self.locals = core::mem::take(&mut inner.locals);
