@@ -9,6 +9,8 @@
 
 use alloc::vec::Vec;
 
+use netstack::firewall::address_list::cidr_blocks;
+use netstack::firewall::spec::AddrRange;
 use netstack::http::ServerSettings;
 use smoltcp::wire::{Ipv4Address, Ipv4Cidr};
 
@@ -45,7 +47,7 @@ pub fn www_settings(config: &Config) -> ServerSettings {
         match parse_ipv4_range_list(list) {
             Some(ranges) => {
                 for range in ranges {
-                    cover(u32::from(range.start), u32::from(range.end), &mut allowed);
+                    cover(range, &mut allowed);
                 }
             }
             None => enabled = false,
@@ -62,28 +64,16 @@ pub fn www_settings(config: &Config) -> ServerSettings {
     }
 }
 
-/// Appends the fewest prefixes that cover exactly `first..=last` (nothing when `first > last`).
-fn cover(mut first: u32, last: u32, out: &mut Vec<Ipv4Cidr>) {
-    while first <= last && out.len() <= MAX_ALLOWED_PREFIXES {
-        // The largest block that starts at `first` (aligned) and does not pass `last`.
-        let mut size_bits = first.trailing_zeros().min(32);
-        while size_bits > 0 {
-            let end = u64::from(first) + (1u64 << size_bits) - 1;
-            if end <= u64::from(last) {
-                break;
-            }
-            size_bits -= 1;
-        }
-        out.push(Ipv4Cidr::new(
-            Ipv4Address::from(first),
-            32 - size_bits as u8,
-        ));
-        let next = u64::from(first) + (1u64 << size_bits);
-        match u32::try_from(next) {
-            Ok(next) => first = next,
-            Err(_) => break,
-        }
-    }
+/// Appends the fewest prefixes that cover exactly `range` (the firewall's
+/// [`cidr_blocks`]), one more than [`MAX_ALLOWED_PREFIXES`] at most so that the caller sees the list
+/// is too long.
+fn cover(range: AddrRange, out: &mut Vec<Ipv4Cidr>) {
+    let room = (MAX_ALLOWED_PREFIXES + 1).saturating_sub(out.len());
+    out.extend(
+        cidr_blocks(range)
+            .take(room)
+            .map(|(len, network)| Ipv4Cidr::new(Ipv4Address::from_bits(network), len)),
+    );
 }
 
 #[cfg(test)]
@@ -93,11 +83,11 @@ mod tests {
 
     fn prefixes(first: [u8; 4], last: [u8; 4]) -> Vec<alloc::string::String> {
         let mut out = Vec::new();
-        cover(
-            u32::from(Ipv4Address::from(first)),
-            u32::from(Ipv4Address::from(last)),
-            &mut out,
-        );
+        let range = AddrRange {
+            start: Ipv4Address::from(first),
+            end: Ipv4Address::from(last),
+        };
+        cover(range, &mut out);
         out.iter().map(|c| alloc::format!("{c}")).collect()
     }
 
