@@ -37,6 +37,7 @@ use alloc::vec::Vec;
 
 use hashbrown::HashMap;
 
+use super::address_list::cidr_blocks;
 use super::facts::PacketFacts;
 use super::matcher::{Cond, InterfaceSet};
 use super::ruleset::CompiledRule;
@@ -201,24 +202,8 @@ fn ports(list: &[PortRange]) -> Option<Vec<u16>> {
 
 /// The CIDR blocks covering exactly `r`, if there are at most [`MAX_ADDR_PREFIXES`].
 fn prefixes(r: &AddrRange) -> Option<Vec<Key>> {
-    let (mut s, e) = (u64::from(u32::from(r.start)), u64::from(u32::from(r.end)));
-    let mut out = Vec::new();
-    while s <= e {
-        let mut size: u64 = if s == 0 {
-            1 << 32
-        } else {
-            1 << s.trailing_zeros()
-        };
-        while s + size - 1 > e {
-            size >>= 1;
-        }
-        if out.len() == MAX_ADDR_PREFIXES {
-            return None;
-        }
-        out.push(((32 - size.trailing_zeros()) as u8, s as u32));
-        s += size;
-    }
-    Some(out)
+    let out: Vec<Key> = cidr_blocks(*r).take(MAX_ADDR_PREFIXES + 1).collect();
+    (out.len() <= MAX_ADDR_PREFIXES).then_some(out)
 }
 
 fn interfaces(set: &InterfaceSet) -> Option<Vec<u32>> {
